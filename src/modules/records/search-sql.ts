@@ -1,0 +1,159 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { AppError } from '../../platform/errors/index.ts';
+import { dateRange, normalizeText, tokenKeys } from './search-index.ts';
+import type { DatePrefix, Filter, FilterValue, SearchQuery } from './search-query.ts';
+import { rowColumns, type StoredRow } from './store.ts';
+
+type Blind = (value: string) => Promise<string>;
+const pgTimestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
+/** Range comparison of a stored `[start, end]` against a query value at its precision. */
+function dateCondition(
+  start: RawBuilder<unknown>,
+  end: RawBuilder<unknown>,
+  prefix: DatePrefix,
+  value: string,
+) {
+  const range = dateRange(value);
+  if (!range) throw new AppError('invalid_request', 'Invalid date');
+  const [lo, hi] = range;
+  switch (prefix) {
+    case 'eq':
+      return sql`(${start} >= ${lo}::timestamptz and ${end} <= ${hi}::timestamptz)`;
+    case 'ne':
+      return sql`not (${start} >= ${lo}::timestamptz and ${end} <= ${hi}::timestamptz)`;
+    case 'lt':
+    case 'eb':
+      return sql`${start} < ${lo}::timestamptz`;
+    case 'le':
+      return sql`${start} <= ${hi}::timestamptz`;
+    case 'gt':
+    case 'sa':
+      return sql`${end} > ${hi}::timestamptz`;
+    case 'ge':
+      return sql`${end} >= ${lo}::timestamptz`;
+  }
+}
+
+function numberCondition(prefix: DatePrefix, value: number) {
+  switch (prefix) {
+    case 'eq':
+      return sql`s.num = ${value}::double precision`;
+    case 'ne':
+      return sql`s.num <> ${value}::double precision`;
+    case 'lt':
+    case 'eb':
+      return sql`s.num < ${value}::double precision`;
+    case 'le':
+      return sql`s.num <= ${value}::double precision`;
+    case 'gt':
+    case 'sa':
+      return sql`s.num > ${value}::double precision`;
+    case 'ge':
+      return sql`s.num >= ${value}::double precision`;
+  }
+}
+
+async function valueCondition(
+  filter: Filter,
+  value: FilterValue,
+  blind: Blind,
+): Promise<RawBuilder<unknown>> {
+  const key = (k: string) => (filter.def.blind ? blind(k) : Promise.resolve(k));
+  switch (value.kind) {
+    case 'token': {
+      const k =
+        value.system === undefined ? tokenKeys('', value.code)[1]! : tokenKeys(value.system, value.code)[0]!;
+      return sql`s.token = ${await key(k)}`;
+    }
+    case 'string': {
+      const text = normalizeText(value.text).slice(0, 32);
+      const k =
+        filter.modifier === 'exact'
+          ? `e:${value.text}`
+          : filter.modifier === 'contains'
+            ? `c:${text}`
+            : `p:${text}`;
+      return sql`s.token = ${await key(k)}`;
+    }
+    case 'date':
+      return dateCondition(sql`s.d_start`, sql`s.d_end`, value.prefix, value.value);
+    case 'reference':
+      return sql`s.ref = any(${value.refs}::text[])`;
+    case 'quantity':
+      return value.code === undefined
+        ? numberCondition(value.prefix, value.value)
+        : sql`(${numberCondition(value.prefix, value.value)} and s.token = ${value.code})`;
+  }
+}
+
+async function conditions(query: SearchQuery, blind: Blind): Promise<RawBuilder<unknown>[]> {
+  // Rows of a crypto-shredded patient are gone for every purpose, search included.
+  const where: RawBuilder<unknown>[] = [
+    // `*` spans types (Patient/$everything supplies its own compartment condition).
+    query.type === '*' ? sql`true` : sql`r.resource_type = ${query.type}`,
+    sql`not r.deleted`,
+    sql`(r.body_enc is null or k.wrapped is not null)`,
+  ];
+  if (query.ids) where.push(sql`r.id = any(${query.ids}::text[])`);
+  for (const lu of query.lastUpdated) {
+    where.push(dateCondition(sql`r.last_updated`, sql`r.last_updated`, lu.prefix, lu.value));
+  }
+  for (const filter of query.filters) {
+    const alternatives = await Promise.all(filter.values.map((v) => valueCondition(filter, v, blind)));
+    where.push(sql`exists (select 1 from resource_search s where s.resource_type = r.resource_type
+      and s.id = r.id and s.param = ${filter.param} and (${sql.join(alternatives, sql` or `)}))`);
+  }
+  return where;
+}
+
+/** A keyset position: the sort value and id of the last row already scanned. */
+export type Position = [string, string];
+
+export function positionOf(query: SearchQuery, row: StoredRow): Position {
+  if (query.sort.key === '_id') return [row.id, row.id];
+  return [row.sv ?? row.lu, row.id];
+}
+
+/**
+ * The sort value of a row: its last update, or the earliest instant of a date parameter from the search
+ * index (rows without one sort first ascending, last descending).
+ */
+function sortValue(query: SearchQuery): RawBuilder<unknown> {
+  if (query.sort.key === '_lastUpdated') return sql`r.last_updated`;
+  return sql`coalesce((select min(s.d_start) from resource_search s where s.resource_type = r.resource_type
+    and s.id = r.id and s.param = ${query.sort.key}), '-infinity'::timestamptz)`;
+}
+
+/**
+ * Candidate rows in sort order after `after`, before any authorization: the caller filters them one by one,
+ * so counts, pages and cursors are computed over visible rows only. All values are bound parameters.
+ */
+export async function selectCandidates(
+  trx: Kysely<unknown>,
+  query: SearchQuery,
+  blind: Blind,
+  after: Position | undefined,
+  limit: number,
+  extra: RawBuilder<unknown>[] = [],
+): Promise<StoredRow[]> {
+  const where = [...(await conditions(query, blind)), ...extra];
+  const op = query.sort.desc ? sql`<` : sql`>`;
+  const dir = query.sort.desc ? sql`desc` : sql`asc`;
+  const byId = query.sort.key === '_id';
+  const value = byId ? undefined : sortValue(query);
+  if (after) {
+    if (byId) where.push(sql`r.id ${op} ${after[1]}`);
+    else {
+      if (!pgTimestamp.test(after[0]) && after[0] !== '-infinity')
+        throw new AppError('invalid_request', 'The paging cursor is invalid');
+      where.push(sql`(${value}, r.id) ${op} (${after[0]}::timestamptz, ${after[1]})`);
+    }
+  }
+  const order = byId ? sql`r.id ${dir}` : sql`${value} ${dir}, r.id ${dir}`;
+  const sortColumn = value && query.sort.key !== '_lastUpdated' ? sql`, (${value})::text as sv` : sql``;
+  const result = await sql<StoredRow>`select ${rowColumns}${sortColumn} from resource r
+    left join data_key k on k.owner = r.key_owner
+    where ${sql.join(where, sql` and `)} order by ${order} limit ${limit}`.execute(trx);
+  return result.rows;
+}

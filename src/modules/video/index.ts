@@ -1,0 +1,10 @@
+export { videoMigrations } from './migrations.ts';
+export { createVideoModule, videoJobHandlers, type VideoModule, type VideoModuleDeps } from './module.ts';
+export { videoRoutes } from './routes.ts';
+export { transcodeQueue } from './transcode-job.ts';
+export { mintPlaybackToken, keyringOf, loadPlaybackKeyring, type PlaybackKeyring } from './playback-token.ts';
+export { ffmpegPath, ffprobePath } from './ffmpeg-process.ts';
+export type { VideoSummary, VideoStatusView } from './service.ts';
+export type { PlaybackGrant } from './playback.ts';
+export { registerVideo, videoWorkerHandlers, videoDepsOf, type VideoRuntime } from './wiring.ts';
+export { queueDemoVideos, demoVideosQueue, type DemoVideoPeople } from './demo-videos.ts';

@@ -1,0 +1,2 @@
+export { loadOrCreateKeyFile } from './key-file.ts';
+export { seal, open } from './aead.ts';

@@ -1,0 +1,1 @@
+export { AppError, isAppError, errorStatus, type ErrorCode, type ErrorIssue } from './app-error.ts';

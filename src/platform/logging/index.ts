@@ -1,0 +1,1 @@
+export { createLogger, redactUrl, redactedPaths, type Logger } from './logger.ts';
