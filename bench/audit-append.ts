@@ -6,7 +6,8 @@
  * - the latency one request adds by appending (sequential appends, p50/p99), i.e. the added latency of an
  *   audited record read at light load;
  * - `verify` over the stored ledger (read + leaf hash + parse + tree + checkpoint), per entry and
- *   extrapolated to 1 M; bench/merkle-verify.ts measures the pure tree recomputation over 1 M.
+ *   extrapolated to 1 M; bench/audit-verify.ts measures it over a real 1 M-entry ledger, and
+ *   bench/merkle-verify.ts the pure tree recomputation over 1 M.
  *
  *   node --import tsx bench/audit-append.ts [--entries 50000] [--baseline-entries 2000] [--in-flight 2000]
  *        [--postgres postgres://postgres@127.0.0.1:5432/postgres | --postgres none]
@@ -205,4 +206,5 @@ console.log(
   `Audit ledger appends: ${entries.toLocaleString('en-US')} entries (baseline ${baselineEntries.toLocaleString('en-US')}) — Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores)`,
 );
 console.table(rows);
+console.log('Verify over a real 1 M-entry ledger: node bin/bench.js audit-verify');
 console.log('Pure Merkle recomputation over 1 M entries (no database): node bin/bench.js merkle-verify');

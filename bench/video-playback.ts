@@ -1,17 +1,24 @@
 /**
  * Video delivery (SPEC §7: "time-to-first-frame p95 < 1 s"): time to first frame in Debian Chromium with
  * hls.js over N plays, starting on the low first variant (what the master playlist makes players do) beside
- * starting on the top rendition; then segment serving throughput and latency under concurrent viewers,
- * through the signed-token route beside reading the same objects straight from storage.
+ * starting on the top rendition; then segment serving throughput and latency under concurrent viewers
+ * (a keep-alive HTTP client on its own thread), through the signed-token route beside two baselines: the
+ * same objects streamed by a bare node:http server, and read straight from storage. `--plays 0` skips the
+ * browser part.
  *
- *   node bin/bench.js video-playback [--plays 20] [--viewers 50] [--seconds 5]
+ *   node bin/bench.js video-playback [--plays 20] [--viewers 50] [--seconds 5] [--rounds 2]
  *
  * Reports; it does not assert timings.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pipeline, type Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { launchBrowser } from '../test/support/browser.ts';
 import { bundlePlayer, harnessPath, routeHarness, startVideoServer } from '../test/support/video-browser.ts';
 import { generateClip } from '../test/support/video-fixtures.ts';
@@ -21,11 +28,43 @@ const { values } = parseArgs({
     plays: { type: 'string', default: '20' },
     viewers: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '2' },
   },
 });
 const plays = Number(values.plays);
 const viewers = Number(values.viewers);
 const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+
+/** Runs on a worker thread: `viewers` keep-alive connections fetching `urls` in turn for `seconds`. */
+const viewerThread = `
+const http = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const { urls, viewers, seconds } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: viewers });
+const latencies = [];
+let bytes = 0;
+let failures = 0;
+const get = (url) => new Promise((resolve, reject) => {
+  http.get(url, { agent }, (res) => {
+    let size = 0;
+    res.on('data', (chunk) => { size += chunk.length; });
+    res.on('end', () => resolve(res.statusCode === 200 ? size : -1));
+    res.on('error', reject);
+  }).on('error', reject);
+});
+const until = Date.now() + seconds * 1000;
+Promise.all(Array.from({ length: viewers }, async (_, v) => {
+  for (let i = v; Date.now() < until; i++) {
+    const started = performance.now();
+    const size = await get(urls[i % urls.length]);
+    if (size < 0) failures++; else bytes += size;
+    latencies.push(performance.now() - started);
+  }
+})).then(() => { agent.destroy(); parentPort.postMessage({ latencies, bytes, failures }); });
+`;
+
+const uptime = async () => (await promisify(execFile)('/usr/bin/uptime')).stdout.trim();
 
 const quantile = (list: number[], q: number) => {
   const sorted = [...list].sort((a, b) => a - b);
@@ -66,11 +105,43 @@ try {
   const top = await ttff(2);
 
   // Segment serving: every viewer fetches the 720p segments in a loop.
+  const loadBefore = await uptime();
   const master = await server.masterUrl();
   const base = master.replace(/master\.m3u8$/, '');
   const playlist = await (await fetch(`${base}720p/index.m3u8`)).text();
   const segments = playlist.split('\n').filter((line) => line.endsWith('.m4s'));
-  const load = async (fetchOne: (segment: string) => Promise<number>) => {
+  interface Sample {
+    latencies: number[];
+    bytes: number;
+    seconds: number;
+  }
+  const summarise = (samples: Sample[]) => {
+    const latencies = samples.flatMap((sample) => sample.latencies);
+    const duration = samples.reduce((sum, sample) => sum + sample.seconds, 0);
+    const bytes = samples.reduce((sum, sample) => sum + sample.bytes, 0);
+    return {
+      requests: latencies.length / duration,
+      mbps: (bytes * 8) / duration / 1e6,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+    };
+  };
+  // The viewers' HTTP client runs on its own thread (keep-alive node:http agent, one socket per viewer), so
+  // the server's event loop does not also carry the load generator.
+  const httpViewers = async (urls: string[], duration: number): Promise<Sample> => {
+    const worker = new Worker(viewerThread, { eval: true, workerData: { urls, viewers, seconds: duration } });
+    const result = await new Promise<{ latencies: number[]; bytes: number; failures: number }>(
+      (resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      },
+    );
+    await worker.terminate();
+    if (result.failures > 0) throw new Error(`${result.failures} segment requests failed`);
+    return { latencies: result.latencies, bytes: result.bytes, seconds: duration };
+  };
+  const storage = server.t.runtime.storage;
+  const fromStorage = async (): Promise<Sample> => {
     const latencies: number[] = [];
     let bytes = 0;
     const until = Date.now() + seconds * 1000;
@@ -78,38 +149,66 @@ try {
       Array.from({ length: viewers }, async (_, v) => {
         for (let i = v; Date.now() < until; i++) {
           const started = performance.now();
-          const size = await fetchOne(segments[i % segments.length]!);
-          bytes += size;
+          const read = await storage.get(
+            `videos/${server.videoId}/hls/720p/${segments[i % segments.length]}`,
+          );
+          for await (const chunk of read.body as AsyncIterable<Buffer>) bytes += chunk.length;
           latencies.push(performance.now() - started);
         }
       }),
     );
-    return {
-      requests: latencies.length / seconds,
-      mbps: (bytes * 8) / seconds / 1e6,
-      p50: quantile(latencies, 0.5),
-      p99: quantile(latencies, 0.99),
-    };
+    return { latencies, bytes, seconds };
   };
-  const viaRoute = await load(
-    async (segment) => (await (await fetch(`${base}720p/${segment}`)).arrayBuffer()).byteLength,
-  );
-  const storage = server.t.runtime.storage;
-  const direct = await load(async (segment) => {
-    const read = await storage.get(`videos/${server.videoId}/hls/720p/${segment}`);
-    let size = 0;
-    for await (const chunk of read.body as AsyncIterable<Buffer>) size += chunk.length;
-    return size;
+  // Transport baseline: the same objects streamed by a bare node:http server (no token, no framework).
+  const plain = http.createServer((request, response) => {
+    storage.get(`videos/${server.videoId}/hls/720p/${request.url!.slice(1)}`).then(
+      (read) => {
+        response.writeHead(200, {
+          'content-length': read.contentLength,
+          'content-type': 'video/iso.segment',
+        });
+        pipeline(read.body as Readable, response, () => {});
+      },
+      () => response.writeHead(404).end(),
+    );
   });
+  await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  const plainBase = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/`;
+  const routeUrls = segments.map((segment) => `${base}720p/${segment}`);
+  const plainUrls = segments.map((segment) => `${plainBase}${segment}`);
+  // 1 s warm-up each, then interleaved rounds, so JIT and a load change on the shared machine hit all alike.
+  await httpViewers(routeUrls, 1);
+  await httpViewers(plainUrls, 1);
+  const samples = { route: [] as Sample[], plain: [] as Sample[], direct: [] as Sample[] };
+  for (let round = 0; round < rounds; round++) {
+    samples.route.push(await httpViewers(routeUrls, seconds));
+    samples.plain.push(await httpViewers(plainUrls, seconds));
+    samples.direct.push(await fromStorage());
+  }
+  plain.closeAllConnections();
+  plain.close();
+  const viaRoute = summarise(samples.route);
+  const viaPlain = summarise(samples.plain);
+  const direct = summarise(samples.direct);
 
   const ms = (n: number) => `${n.toFixed(0)} ms`;
+  const row = (r: typeof direct) =>
+    `${r.requests.toFixed(0)} req/s, ${r.mbps.toFixed(0)} Mbit/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}`;
+  const ttffRow = (samples: number[]) =>
+    samples.length === 0
+      ? 'not measured (--plays 0)'
+      : `p50 ${ms(quantile(samples, 0.5))}, p95 ${ms(quantile(samples, 0.95))} over ${samples.length} plays`;
+  const segmentBytes = (direct.mbps * 1e6) / 8 / direct.requests;
   process.stdout.write(
     [
       `video playback: 16 s 720p clip (ladder 240p/360p/720p), Chromium + hls.js, ${os.cpus().length} CPUs`,
-      `  time to first frame, low first variant (default): p50 ${ms(quantile(low, 0.5))}, p95 ${ms(quantile(low, 0.95))} over ${low.length} plays`,
-      `  baseline, forced start on 720p:                   p50 ${ms(quantile(top, 0.5))}, p95 ${ms(quantile(top, 0.95))} over ${top.length} plays`,
-      `  segments via signed-token route, ${viewers} viewers: ${viaRoute.requests.toFixed(0)} req/s, ${viaRoute.mbps.toFixed(0)} Mbit/s, p50 ${ms(viaRoute.p50)}, p99 ${ms(viaRoute.p99)}`,
-      `  baseline, same objects straight from storage:  ${direct.requests.toFixed(0)} req/s, ${direct.mbps.toFixed(0)} Mbit/s, p50 ${ms(direct.p50)}, p99 ${ms(direct.p99)}`,
+      `  time to first frame, low first variant (default): ${ttffRow(low)}`,
+      `  baseline, forced start on 720p:                   ${ttffRow(top)}`,
+      `  segments (${segments.length} × 720p, ${(segmentBytes / 1e6).toFixed(2)} MB each on average), ${viewers} concurrent viewers, ${rounds} interleaved rounds of ${seconds} s each:`,
+      `    via signed-token route (HTTP keep-alive):           ${row(viaRoute)}`,
+      `    baseline, same objects over bare node:http:         ${row(viaPlain)}`,
+      `    baseline, same objects straight from storage:       ${row(direct)}`,
+      `  load: before ${loadBefore}; after ${await uptime()}`,
       '',
     ].join('\n'),
   );

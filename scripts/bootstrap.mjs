@@ -38,19 +38,24 @@ if (newestMtime(installedLock) < newestMtime(path.join(root, 'package-lock.json'
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-// 2. System tools: ffmpeg for video; Chromium for the browser tests.
+// 2. System tools: ffmpeg for video (with its PocketSphinx English model for automatic captions);
+// Chromium for the browser tests.
 const commands = {
   ffmpeg: 'ffmpeg',
   ffprobe: 'ffmpeg',
   ...(purpose === 'test' ? { chromium: 'chromium' } : {}),
 };
+const files = { '/usr/share/pocketsphinx/model/en-us/en-us': 'pocketsphinx-en-us' };
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 const missing = [
-  ...new Set(
-    Object.entries(commands)
+  ...new Set([
+    ...Object.entries(commands)
       .filter(([c]) => !has(c))
       .map(([, pkg]) => pkg),
-  ),
+    ...Object.entries(files)
+      .filter(([file]) => !existsSync(file))
+      .map(([, pkg]) => pkg),
+  ]),
 ];
 if (missing.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -41,7 +41,7 @@ export async function buildApp(runtime: Runtime, options: BuildAppOptions = {}):
     database: runtime.records,
     cache: runtime.cache,
     logger: runtime.logger,
-    onSecurityEvent: auditSecurityEvents(runtime.auditLog, runtime.logger),
+    onSecurityEvent: auditSecurityEvents(runtime.auditLog),
   });
   const app = createHttpServer({
     logger: runtime.logger,

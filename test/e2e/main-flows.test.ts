@@ -129,8 +129,12 @@ describe('break-glass', () => {
       await checkPage(portal, 'patient-access-log-break-glass', 'desktop');
       await portal.page.getByLabel('Emergency (break-glass) only').check();
       await portal.page.getByRole('button', { name: 'Apply filters' }).click();
+      // The filtered list replaces the full one: wait for the other rows to go, not for a spinner
+      // that may not have appeared yet.
+      await portal.page.locator('tbody tr:not(.row-break-glass)').first().waitFor({ state: 'detached' });
       await settled(portal);
       expect(await portal.page.locator('tbody tr:not(.row-break-glass)').count()).toBe(0);
+      expect(await portal.page.locator('tbody tr.row-break-glass').count()).toBeGreaterThan(0);
       const download = portal.page.waitForEvent('download');
       await portal.page.getByRole('button', { name: 'Export CSV' }).click();
       expect((await download).suggestedFilename()).toBe('access-history.csv');

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRuntime } from '../../src/app/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
@@ -33,6 +33,45 @@ describe.each(backends)('consent epochs, revocation and policy files on $name', 
     // Granting again is just as immediate.
     await writeConsent(f.t.runtime.records, f.policy, withStatus(frankPermit(), 'active', 3));
     expect((await f.decide(ctx, 'read', labs)).allow).toBe(true);
+  });
+
+  it('with the epoch read beside the rows: a committed revocation is seen, a rolled-back one is not', async () => {
+    const ctx = f.ctxFor('physician@northwind');
+    const labs = factsOf(f.row('frank', 'labs'));
+    const frank = f.patientId('frank');
+    const decideAsRead = async () => {
+      // What the records store does: the epoch comes from the statement that read the rows.
+      const { rows } = await sql<{ epoch: string | null }>`
+        select (select epoch::text from authz_patient where patient_id = ${frank}) as epoch`.execute(
+        f.t.runtime.records.db as Kysely<unknown>,
+      );
+      const [decision] = await f.policy.decideMany(
+        ctx,
+        'read',
+        [labs],
+        new Map([[frank, Number(rows[0]?.epoch ?? 0)]]),
+      );
+      return decision!;
+    };
+    expect((await decideAsRead()).allow).toBe(true);
+    await writeConsent(f.t.runtime.records, f.policy, withStatus(frankPermit(), 'inactive', 20));
+    expect(await decideAsRead()).toMatchObject({ allow: false, reason: 'other_institution_no_consent' });
+    await writeConsent(f.t.runtime.records, f.policy, withStatus(frankPermit(), 'active', 21));
+    expect((await decideAsRead()).allow).toBe(true);
+    // A bump announced to the shared cache and rolled back leaves the database epoch, and the decision.
+    await expect(
+      inCallerTransaction(f.t.runtime.records, systemContext('revocation that fails'), async (trx) => {
+        const revoked = withStatus(frankPermit(), 'inactive', 22);
+        await f.policy.projectWrite(
+          trx,
+          systemContext('x'),
+          revoked.body as { resourceType: string; id: string },
+          factsOf(revoked),
+        );
+        throw new Error('abort after projection');
+      }),
+    ).rejects.toThrow('abort after projection');
+    expect((await decideAsRead()).allow).toBe(true);
   });
 
   it('a revocation racing an in-flight read: before commit the old state holds, nothing stale is cached after', async () => {

@@ -95,7 +95,9 @@ describe.each(backends)('identity: access tokens and the edge enforcer on $name'
       database: t.runtime.records,
       cache: t.runtime.cache,
       logger: t.runtime.logger,
-      onSecurityEvent: (event) => events.push(event),
+      onSecurityEvent: async (event) => {
+        events.push(event);
+      },
     });
     app = await probeApp(t, identity);
     patient = await createUser(t.runtime.records, {

@@ -123,6 +123,12 @@ describe.each(backends)('records search on $name', (backend) => {
       );
     await expectIds(`patient=${pid}`, [obs[0]!, obs[2]!]);
     await expectIds(`subject=Patient/${pid2}`, [obs[1]!, obs[3]!]);
+    // Compartment filters become patient_id conditions (one patient, several, none that is a Patient).
+    await expectIds(`subject=${pid2}`, [obs[1]!, obs[3]!]);
+    await expectIds(`patient=${pid},${pid2}`, obs);
+    await expectIds(`subject=Practitioner/${pid}`, []);
+    await expectIds(`patient=${pid}&category=laboratory&code=2345-7`, [obs[0]!, obs[2]!]);
+    await expectIds(`patient=${pid2}&code=2345-7,718-7&status=amended`, [obs[3]!]);
     await expectIds('code=2345-7', [obs[0]!, obs[1]!, obs[2]!]);
     await expectIds('code=http://loinc.org|718-7', [obs[3]!]);
     await expectIds('code=http://snomed.info/sct|718-7', []);
@@ -166,12 +172,14 @@ describe.each(backends)('records search on $name', (backend) => {
     }
     expect(seen).toEqual([...obs].reverse());
     // Sorting by a date parameter (effective date), paged through cursors in both directions.
-    for (const [sort, expected] of [
-      ['date', obs],
-      ['-date', [...obs].reverse()],
+    for (const [sort, expected, scope] of [
+      ['date', obs, ''],
+      ['-date', [...obs].reverse(), ''],
+      // Within a compartment (a prepared statement on PostgreSQL), with the cursor as a parameter.
+      ['-date', [obs[3]!, obs[1]!], `&patient=${pid2}`],
     ] as const) {
       const byDate: string[] = [];
-      let next: string | undefined = `/fhir/R4/Observation?_count=3&_sort=${sort}`;
+      let next: string | undefined = `/fhir/R4/Observation?_count=1&_sort=${sort}${scope}`;
       while (next) {
         const page = await get(next.replace(/^https?:\/\/[^/]+/, ''));
         byDate.push(...ids(page.body));

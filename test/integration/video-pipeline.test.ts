@@ -70,7 +70,13 @@ describe.each(backends)('video pipeline with real ffmpeg on $name', (backend) =>
       );
       expect(status.failureReason).not.toMatch(/\/tmp|carebase-transcode/);
     }
-    const dead = await t.runtime.jobs.list({ queue: 'video.transcode', state: 'dead' });
+    // The handler marks the video failed just before the worker records the job as dead.
+    const deadline = Date.now() + 10_000;
+    let dead = await t.runtime.jobs.list({ queue: 'video.transcode', state: 'dead' });
+    while (dead.length < 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      dead = await t.runtime.jobs.list({ queue: 'video.transcode', state: 'dead' });
+    }
     expect(dead.length).toBeGreaterThanOrEqual(3);
 
     videoId = await uploadFile(app, owner, path.join(work, 'clip.mp4'), {

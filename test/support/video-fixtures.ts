@@ -5,12 +5,18 @@ import type { FastifyInstance } from 'fastify';
 
 const run = promisify(execFile);
 
-/** A synthetic clip: moving test pattern plus a sine tone, encoded fast (it is the *input* to the ladder). */
+/**
+ * A synthetic clip: moving test pattern plus a sine tone, or with `speech` that sentence spoken by Debian
+ * ffmpeg's flite voice, encoded fast (it is the *input* to the ladder).
+ */
 export async function generateClip(
   file: string,
-  options: { seconds?: number; width?: number; height?: number; fps?: number } = {},
+  options: { seconds?: number; width?: number; height?: number; fps?: number; speech?: string } = {},
 ): Promise<void> {
   const { seconds = 8, width = 1280, height = 720, fps = 30 } = options;
+  const audio = options.speech
+    ? `flite=text='${options.speech.replace(/[^A-Za-z ,.]/g, '')}':voice=slt,aresample=48000,apad`
+    : `sine=frequency=440:sample_rate=48000:duration=${seconds}`;
   await run('/usr/bin/ffmpeg', [
     '-hide_banner',
     '-loglevel',
@@ -23,7 +29,7 @@ export async function generateClip(
     '-f',
     'lavfi',
     '-i',
-    `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+    audio,
     '-c:v',
     'libx264',
     '-preset',

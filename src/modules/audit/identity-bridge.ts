@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { anonymousContext, userContext } from '../../platform/context/index.ts';
-import type { Logger } from '../../platform/logging/index.ts';
 import type { SecurityEvent, SecurityEventSink } from '../identity/index.ts';
 import type { AuditEvent, AuditLog } from './audit-log.ts';
 import type { ActorDescription, DescribeActors } from './query/actors.ts';
@@ -21,6 +20,7 @@ const mapping: Record<SecurityEvent['type'], Pick<AuditEvent, 'action' | 'outcom
   'access.denied': { action: 'token', outcome: 'deny' },
   'admin.user_changed': { action: 'admin', outcome: 'permit' },
   'admin.client_changed': { action: 'admin', outcome: 'permit' },
+  'delegation.changed': { action: 'consent-change', outcome: 'permit' },
 };
 
 /** A security event as a ledger append: the subject (if known) as actor, the event type and reason kept. */
@@ -30,6 +30,7 @@ export function securityEventAppend(event: SecurityEvent): Parameters<AuditLog['
     ? userContext({
         requestId,
         subject: event.subject,
+        ...(event.roles ? { roles: [...event.roles] } : {}),
         institution: event.institution,
         clientId: event.clientId,
         ip: event.ip,
@@ -39,20 +40,25 @@ export function securityEventAppend(event: SecurityEvent): Parameters<AuditLog['
   if (event.username && !event.subject) detail.username = event.username;
   if (event.clientId) detail.client = event.clientId;
   if (event.sessionId) detail.session = event.sessionId;
-  return [ctx, { ...mapping[event.type], ...(event.reason ? { reason: event.reason } : {}), detail }];
+  if (event.delegate) detail.delegate = event.delegate;
+  return [
+    ctx,
+    {
+      ...mapping[event.type],
+      ...(event.patient ? { patientId: event.patient } : {}),
+      ...(event.reason ? { reason: event.reason } : {}),
+      detail,
+    },
+  ];
 }
 
 /**
- * Identity's security-event sink, writing each event to the ledger. Identity reports synchronously and
- * after the fact, so a failed append is logged loudly rather than failing the sign-in it describes.
+ * Identity's security-event sink, writing each event to the ledger. The returned promise rejects when the
+ * append fails, so the change it describes fails with it (refusals are reported without waiting).
  */
-export function auditSecurityEvents(audit: AuditLog, logger: Logger): SecurityEventSink {
-  return (event) => {
-    audit
-      .append(...securityEventAppend(event))
-      .catch((error: unknown) =>
-        logger.error({ err: error, event: event.type }, 'security event not audited'),
-      );
+export function auditSecurityEvents(audit: AuditLog): SecurityEventSink {
+  return async (event) => {
+    await audit.append(...securityEventAppend(event));
   };
 }
 

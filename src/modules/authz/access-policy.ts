@@ -40,11 +40,17 @@ export interface AccessDecision {
 
 export interface AccessPolicy {
   decide(ctx: RequestContext, action: RecordAction, resource: ResourceFacts): Promise<AccessDecision>;
-  /** One decision per resource, in order; shares the per-request work (consent state, relationships). */
+  /**
+   * One decision per resource, in order; shares the per-request work (consent state, relationships).
+   * `epochs`: the patients' consent epochs (`authz_patient.epoch`, 0 when absent) read in the same
+   * statement as the rows, which saves asking the shared cache; a snapshot's epoch is never older than
+   * the state that snapshot's rows were written under, so a revocation committed before the read is seen.
+   */
   decideMany(
     ctx: RequestContext,
     action: RecordAction,
     resources: readonly ResourceFacts[],
+    epochs?: ReadonlyMap<string, number>,
   ): Promise<AccessDecision[]>;
   /**
    * Called by the records store inside its write transaction for every resource written (create, update,

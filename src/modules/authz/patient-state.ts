@@ -98,8 +98,9 @@ export class PatientStateCache {
     return Number((await this.shared.get(epochKey(patientId))) ?? 0);
   }
 
-  async get(patientId: string): Promise<PatientState> {
-    const epoch = await this.sharedEpoch(patientId);
+  /** `known`: the database epoch read with the caller's rows (see `AccessPolicy.decideMany`). */
+  async get(patientId: string, known?: number): Promise<PatientState> {
+    const epoch = known ?? (await this.sharedEpoch(patientId));
     const cached = this.local.get(patientId);
     if (cached && cached.epoch === epoch) return cached;
     const loaded = await loadPatientState(this.db, patientId);

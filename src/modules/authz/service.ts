@@ -39,8 +39,8 @@ export interface Authorization extends AccessPolicy {
   close(): Promise<void>;
 }
 
-/** Everything a cached decision depends on besides the epoch and the policy version. */
-function decisionKey(ctx: RequestContext, action: RecordAction, f: ResourceFacts, grant: string): string {
+/** What a cached decision depends on about the caller and the action (computed once per call). */
+function callerKey(ctx: RequestContext, action: RecordAction): string {
   return [
     ctx.kind,
     ctx.subject ?? '',
@@ -50,8 +50,13 @@ function decisionKey(ctx: RequestContext, action: RecordAction, f: ResourceFacts
     ctx.patientId ?? '',
     ctx.delegations.join(','),
     ctx.purpose ?? '',
-    grant,
     action,
+  ].join('|');
+}
+
+/** What a cached decision depends on about the resource (rows with equal keys share one decision). */
+function factsKey(f: ResourceFacts): string {
+  return [
     f.resourceType,
     f.patientId ?? '',
     f.institutionId,
@@ -97,8 +102,11 @@ export async function createAccessPolicy(deps: AccessPolicyDeps): Promise<Author
     now,
   });
 
-  async function patientContext(ctx: RequestContext, patientId: string) {
-    const [state, grant] = await Promise.all([states.get(patientId), breakGlass.activeFor(ctx, patientId)]);
+  async function patientContext(ctx: RequestContext, patientId: string, epoch?: number) {
+    const [state, grant] = await Promise.all([
+      states.get(patientId, epoch),
+      breakGlass.activeFor(ctx, patientId),
+    ]);
     const at = now();
     const rel = relationshipView(state.relationships, ctx.practitionerId, at, windows);
     const view: PatientView = {
@@ -124,25 +132,37 @@ export async function createAccessPolicy(deps: AccessPolicyDeps): Promise<Author
     ctx: RequestContext,
     action: RecordAction,
     resources: readonly ResourceFacts[],
+    epochs?: ReadonlyMap<string, number>,
   ): Promise<AccessDecision[]> {
     const policy = set;
     const patients = [...new Set(resources.flatMap((r) => (r.patientId ? [r.patientId] : [])))];
     const needState = ctx.kind === 'user';
     const contexts = new Map(
       await Promise.all(
-        patients.map(async (p) => [p, needState ? await patientContext(ctx, p) : undefined] as const),
+        patients.map(
+          async (p) => [p, needState ? await patientContext(ctx, p, epochs?.get(p)) : undefined] as const,
+        ),
       ),
     );
     const at = now().getTime();
+    const caller = `${policy.version}|${callerKey(ctx, action)}`;
+    // Rows of one patient, category and labels (a search page, a history) share one decision.
+    const shared = new Map<string, AccessDecision>();
     return resources.map((facts) => {
       const pc = facts.patientId ? contexts.get(facts.patientId) : undefined;
       const view = pc?.view ?? noPatientView;
       // Incomplete facts are denied before anything (cache key included) is derived from them.
       if (missingAttribute(ctx, facts)) return decideOne(policy, ctx, action, facts, view);
-      const key = `${policy.version}|${pc?.state.epoch ?? 0}|${decisionKey(ctx, action, facts, view.grant?.grantId ?? '')}`;
+      const key = `${caller}|${pc?.state.epoch ?? 0}|${view.grant?.grantId ?? ''}|${factsKey(facts)}`;
+      const known = shared.get(key);
+      if (known) return known;
       const hit = decisions.get(key);
-      if (hit && hit.validUntil > at) return hit.decision;
+      if (hit && hit.validUntil > at) {
+        shared.set(key, hit.decision);
+        return hit.decision;
+      }
       const decision = decideOne(policy, ctx, action, facts, view);
+      shared.set(key, decision);
       if (!decision.reason.startsWith('missing_attribute') && decision.reason !== 'policy_error') {
         decisions.set(key, { decision, validUntil: pc?.validUntil ?? Number.POSITIVE_INFINITY });
       }

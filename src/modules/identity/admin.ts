@@ -88,7 +88,7 @@ export function createAdminService(identity: IdentityService) {
         practitionerId: input.practitionerId,
         patientId: input.patientId,
       });
-      changed(ctx, user.id, 'created');
+      await changed(ctx, user.id, 'created');
       return summarizeUser(user);
     },
 
@@ -99,7 +99,7 @@ export function createAdminService(identity: IdentityService) {
       await identity.accounts.setRoles(user.id, roles);
       // Tokens carry roles: end the user's sessions so the change applies on the next request.
       await identity.sessions.revokeAllForUser(user.id, 'roles_changed');
-      changed(ctx, user.id, 'roles_changed');
+      await changed(ctx, user.id, 'roles_changed');
       return summarizeUser({ ...user, roles });
     },
 
@@ -108,7 +108,7 @@ export function createAdminService(identity: IdentityService) {
       if (user.id === ctx.subject) throw new AppError('conflict', 'Admins cannot disable themselves');
       await identity.accounts.setDisabled(user.id, disabled);
       if (disabled) await identity.sessions.revokeAllForUser(user.id, 'user_disabled');
-      changed(ctx, user.id, disabled ? 'disabled' : 'enabled');
+      await changed(ctx, user.id, disabled ? 'disabled' : 'enabled');
       return summarizeUser({ ...user, disabledAt: disabled ? new Date(identity.now()) : undefined });
     },
 
@@ -116,7 +116,7 @@ export function createAdminService(identity: IdentityService) {
       const user = await userInInstitution(ctx, userId);
       await identity.mfa.reset(user.id);
       await identity.sessions.revokeAllForUser(user.id, 'mfa_reset');
-      identity.onSecurityEvent({
+      await identity.onSecurityEvent({
         type: 'mfa.reset',
         at: new Date(identity.now()),
         subject: user.id,
@@ -152,7 +152,7 @@ export function createAdminService(identity: IdentityService) {
               roles: input.roles,
             },
       );
-      identity.onSecurityEvent({
+      await identity.onSecurityEvent({
         type: 'admin.client_changed',
         at: new Date(identity.now()),
         clientId: client.id,
@@ -170,7 +170,7 @@ export function createAdminService(identity: IdentityService) {
         throw new AppError('not_found', 'Client not found');
       await identity.clients.setDisabled(client.id, true);
       await identity.sessions.revokeAllForClient(client.id, 'client_disabled');
-      identity.onSecurityEvent({
+      await identity.onSecurityEvent({
         type: 'admin.client_changed',
         at: new Date(identity.now()),
         clientId: client.id,

@@ -32,6 +32,27 @@ export interface DelegationTable {
   patient_id: string;
   relationship: 'parent' | 'guardian' | 'proxy';
   created_at: Generated<Date>;
+  /** After this instant the delegation grants nothing (null: until the patient removes it). */
+  ends_at: NullableTimestamp;
+  invitation_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface DelegateInvitationTable {
+  id: string;
+  /** SHA-256 (hex) of the one-time code; the code itself is shown once to the patient. */
+  code_hash: string;
+  patient_id: string;
+  institution_id: string;
+  invited_by: string;
+  name: string;
+  email: string;
+  relationship: 'parent' | 'guardian' | 'proxy';
+  ends_at: NullableTimestamp;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  accepted_at: NullableTimestamp;
+  accepted_by: string | null;
+  cancelled_at: NullableTimestamp;
 }
 
 export interface SigningKeyTable {
@@ -131,6 +152,7 @@ export interface IdentityDB {
   institution: InstitutionTable;
   user_account: UserAccountTable;
   delegation: DelegationTable;
+  delegate_invitation: DelegateInvitationTable;
   signing_key: SigningKeyTable;
   oauth_client: OAuthClientTable;
   session: SessionTable;

@@ -9,7 +9,7 @@ import { AppError } from '../../platform/errors/index.ts';
 import type { AccessEnforcer, RouteAccess } from '../../platform/http/index.ts';
 import { defaultPurposeFor, isPrivileged } from './role-grants.ts';
 import { resourceScopes, scopesSatisfyAny, splitScope } from './scopes.ts';
-import type { SecurityEventSink } from './security-events.ts';
+import { reportRefusal, type SecurityEventSink } from './security-events.ts';
 import { InvalidAccessTokenError, type AccessTokenClaims } from './tokens.ts';
 
 /**
@@ -52,7 +52,7 @@ export function createAccessEnforcer(deps: EnforcerDeps): AccessEnforcer {
       reason: string,
       subject?: string,
     ): never => {
-      deps.onSecurityEvent({
+      reportRefusal(deps.onSecurityEvent, {
         type: 'access.denied',
         at: new Date(now()),
         subject,

@@ -51,8 +51,14 @@ export function createTokenIssuer(deps: {
         ? `${fhirBase}/Patient/${user.patientId}`
         : undefined;
 
-  const respond = async (session: Session, subject: AccessTokenSubject, options: IssueOptions) => {
-    const expiresIn = ttlFor(session);
+  const respond = async (
+    session: Session,
+    subject: AccessTokenSubject,
+    options: IssueOptions,
+    notAfterMs = Infinity,
+  ) => {
+    // A token carrying a delegation with an end date lives no longer than the delegation.
+    const expiresIn = Math.min(ttlFor(session), Math.max(1, Math.floor((notAfterMs - now()) / 1000)));
     if (expiresIn <= 0) throw new AppError('invalid_grant', 'The session has expired');
     const response: TokenResponse = {
       access_token: await mintAccessToken(deps.keys, deps.settings, subject, expiresIn),
@@ -70,12 +76,14 @@ export function createTokenIssuer(deps: {
 
   return {
     async forUser(session: Session, user: UserAccount, options: IssueOptions = {}): Promise<TokenResponse> {
-      const allDelegations = (await deps.accounts.delegationsOf(user.id)).map((d) => d.patientId);
+      const inForce = await deps.accounts.delegationsOf(user.id);
       // A SMART app opened for one patient acts in that patient's compartment only.
-      const delegations =
+      const carried =
         session.kind === 'authorization_code' && session.patientId
-          ? allDelegations.filter((id) => id === session.patientId)
-          : allDelegations;
+          ? inForce.filter((d) => d.patientId === session.patientId)
+          : inForce;
+      const delegations = carried.map((d) => d.patientId);
+      const notAfterMs = Math.min(...carried.map((d) => d.endsAt?.getTime() ?? Infinity));
       const subject: AccessTokenSubject = {
         sub: user.id,
         sid: session.id,
@@ -94,7 +102,7 @@ export function createTokenIssuer(deps: {
         auth_time: Math.floor(session.authTime.getTime() / 1000),
         amr: session.amr,
       };
-      const response = await respond(session, subject, options);
+      const response = await respond(session, subject, options, notAfterMs);
       if (options.idToken) {
         response.id_token = await mintIdToken(
           deps.keys,

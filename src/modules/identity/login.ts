@@ -2,7 +2,7 @@ import { AppError } from '../../platform/errors/index.ts';
 import type { MfaService } from './mfa.ts';
 import { verifyPassword } from './passwords.ts';
 import { isPrivileged } from './role-grants.ts';
-import type { SecurityEventSink } from './security-events.ts';
+import { reportRefusal, type SecurityEventSink } from './security-events.ts';
 import type { AccountStore, UserAccount } from './store.ts';
 import type { LoginThrottle } from './throttle.ts';
 
@@ -43,7 +43,7 @@ export function createPasswordAuthenticator(deps: {
   const now = deps.now ?? Date.now;
   return async function authenticate(attempt: LoginAttempt): Promise<PasswordAuthentication> {
     const event = (type: Parameters<SecurityEventSink>[0]['type'], reason?: string, subject?: string) =>
-      deps.onSecurityEvent({
+      reportRefusal(deps.onSecurityEvent, {
         type,
         at: new Date(now()),
         username: attempt.username,

@@ -56,7 +56,7 @@ export function registerMeRoutes(app: FastifyInstance, identity: IdentityService
     const user = await currentUser(identity, request.ctx);
     const { code } = parseBody(mfaConfirmBody, request.body);
     const recoveryCodes = await identity.mfa.confirmEnrollment(user, code);
-    identity.onSecurityEvent({
+    await identity.onSecurityEvent({
       type: 'mfa.enrolled',
       at: new Date(identity.now()),
       subject: user.id,
@@ -69,7 +69,7 @@ export function registerMeRoutes(app: FastifyInstance, identity: IdentityService
   app.delete('/api/me/sessions', { config: { access: anySubject } }, async (request, reply) => {
     const user = await currentUser(identity, request.ctx);
     const revoked = await identity.sessions.revokeAllForUser(user.id, 'logout_everywhere');
-    identity.onSecurityEvent({
+    await identity.onSecurityEvent({
       type: 'session.revoked',
       at: new Date(identity.now()),
       subject: user.id,

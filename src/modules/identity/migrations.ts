@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { grantToAppRole, type Migrations } from '../../platform/db/index.ts';
 import { identityAuthMigrations } from './auth-migrations.ts';
+import { delegationMigrations } from './delegation-migrations.ts';
 
 /** Accounts. Not clinical rows; reached only through the identity module. The identity issue extends it. */
 export const identityMigrations: Migrations = {
@@ -32,4 +33,5 @@ export const identityMigrations: Migrations = {
     },
   },
   ...identityAuthMigrations,
+  ...delegationMigrations,
 };

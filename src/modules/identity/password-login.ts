@@ -81,7 +81,7 @@ export async function passwordLogin(
     expiresAt: new Date(authTime.getTime() + identity.config.auth.refreshTokenTtlSeconds * 1000),
   });
   const tokens = await identity.issuer.forUser(session, outcome.user, { refreshToken: 'new' });
-  identity.onSecurityEvent({
+  await identity.onSecurityEvent({
     type: 'login.succeeded',
     at: authTime,
     subject: outcome.user.id,

@@ -35,7 +35,7 @@ export async function revokeToken(
   } else {
     await identity.sessions.revoke(session.id, 'revoked_by_client');
   }
-  identity.onSecurityEvent({
+  await identity.onSecurityEvent({
     type: 'session.revoked',
     at: new Date(identity.now()),
     subject: session.userId ?? `client:${session.clientId}`,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { RouteAccess } from '../../platform/http/index.ts';
 import { registerAdminRoutes } from './admin-routes.ts';
+import { registerDelegationRoutes } from './delegation-routes.ts';
 import { LoginRateLimitedError } from './login.ts';
 import { registerMeRoutes } from './me-routes.ts';
 import { registerAuthorizeRoutes } from './oauth/authorize-routes.ts';
@@ -73,5 +74,6 @@ export function identityRoutes(identity: IdentityService): FastifyPluginAsync {
     registerAuthorizeRoutes(app, identity);
     registerMeRoutes(app, identity);
     registerAdminRoutes(app, identity);
+    registerDelegationRoutes(app, identity);
   };
 }

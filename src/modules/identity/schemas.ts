@@ -11,14 +11,15 @@ export const loginBody = z.object({
 });
 
 const roleList = z.array(z.enum(roles)).min(1).max(roles.length);
+const username = z
+  .string()
+  .min(3)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9._@-]*$/, 'lower-case letters, digits and . _ @ - only');
 const fhirId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id');
 
 export const createUserBody = z.object({
-  username: z
-    .string()
-    .min(3)
-    .max(64)
-    .regex(/^[a-z0-9][a-z0-9._@-]*$/, 'lower-case letters, digits and . _ @ - only'),
+  username,
   name: z.string().min(1).max(200),
   password: z.string().min(1).max(1024),
   roles: roleList,
@@ -27,6 +28,21 @@ export const createUserBody = z.object({
 });
 
 export const setRolesBody = z.object({ roles: roleList });
+
+/** `POST /api/me/delegates/invitations`: strict, so a `patientId` (or anything else) is refused, not ignored. */
+export const inviteDelegateBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(254),
+  relationship: z.enum(['parent', 'guardian', 'proxy']),
+  endsOn: z.iso.date().optional(),
+});
+
+/** `POST /auth/delegate-invitations/accept`: the one-time code and the new login. */
+export const acceptInvitationBody = z.strictObject({
+  code: z.string().trim().min(10).max(128),
+  username,
+  password: z.string().min(1).max(1024),
+});
 
 export const mfaConfirmBody = z.object({ code: z.string().min(6).max(64) });
 

@@ -5,6 +5,7 @@ import { loadOrCreateKeyFile } from '../../platform/crypto/index.ts';
 import type { Database } from '../../platform/db/index.ts';
 import type { Logger } from '../../platform/logging/index.ts';
 import type { IdentityKysely } from './db-types.ts';
+import { createDelegationService } from './delegations.ts';
 import { createAccessEnforcer } from './enforcer.ts';
 import { createTokenIssuer } from './issuance.ts';
 import { createPasswordAuthenticator } from './login.ts';
@@ -13,7 +14,7 @@ import { createClientAssertionVerifier, createClientStore } from './oauth/client
 import { createAuthorizationCodeStore } from './oauth/codes.ts';
 import { createInteractionCodec } from './oauth/interaction.ts';
 import { createDummyHash } from './passwords.ts';
-import { ignoreSecurityEvents, safeSink, type SecurityEventSink } from './security-events.ts';
+import { ignoreSecurityEvents, loggedSink, type SecurityEventSink } from './security-events.ts';
 import { createSessionStateCheck } from './session-state.ts';
 import { createSessionStore, readSessionState } from './sessions.ts';
 import { createSigningKeySet } from './signing-keys.ts';
@@ -72,7 +73,7 @@ export async function createIdentityService(deps: IdentityDeps) {
     audience: endpoints.fhirBase,
     clockToleranceSeconds: 5,
   };
-  const onSecurityEvent = safeSink(deps.onSecurityEvent ?? ignoreSecurityEvents, (error) =>
+  const onSecurityEvent = loggedSink(deps.onSecurityEvent ?? ignoreSecurityEvents, (error) =>
     deps.logger.error({ err: error }, 'security event sink failed'),
   );
 
@@ -106,6 +107,7 @@ export async function createIdentityService(deps: IdentityDeps) {
     mfa,
     onSecurityEvent,
     now,
+    delegations: createDelegationService(db, { accounts, sessions, onSecurityEvent, now }),
     authenticate: createPasswordAuthenticator({ accounts, mfa, throttle, dummyHash, onSecurityEvent, now }),
     issuer: createTokenIssuer({ config, keys, settings, accounts, sessions, now }),
     verifyClientAssertion: createClientAssertionVerifier(db, clients, endpoints.token, now),

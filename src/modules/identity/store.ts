@@ -19,6 +19,8 @@ export interface UserAccount {
 export interface Delegation {
   patientId: string;
   relationship: DelegationTable['relationship'];
+  /** When the delegation stops granting anything, if the patient set an end date. */
+  endsAt?: Date;
 }
 
 type UserRow = {
@@ -100,14 +102,20 @@ export function createAccountStore(db: IdentityKysely, now: () => number = Date.
       return rows.map(userOf);
     },
 
+    /** The delegations in force now: one past its end date grants nothing. */
     async delegationsOf(userId: string): Promise<Delegation[]> {
       const rows = await db
         .selectFrom('delegation')
-        .select(['patient_id', 'relationship'])
+        .select(['patient_id', 'relationship', 'ends_at'])
         .where('delegate_user_id', '=', userId)
+        .where((eb) => eb.or([eb('ends_at', 'is', null), eb('ends_at', '>', new Date(now()))]))
         .orderBy('patient_id')
         .execute();
-      return rows.map((r) => ({ patientId: r.patient_id, relationship: r.relationship }));
+      return rows.map((r) => ({
+        patientId: r.patient_id,
+        relationship: r.relationship,
+        ...(r.ends_at ? { endsAt: r.ends_at } : {}),
+      }));
     },
 
     async institution(id: string): Promise<{ id: string; name: string } | undefined> {

@@ -79,7 +79,6 @@ export function notFound(type: string, id: string): AppError {
   return new AppError('not_found', `Resource ${type}/${id} is not known`);
 }
 
-/** Decisions for many rows in one call; an empty list makes no call. */
 /**
  * Pharmacists may read renal and hepatic labs only (SPEC §3), which the policy tells apart by code: for
  * them, the lab rows' codes come from the search index (plain `c:code` tokens; nothing else is read).
@@ -104,6 +103,7 @@ async function labCodesFor(
   return codes;
 }
 
+/** Decisions for many rows in one call; an empty list makes no call. */
 export async function decideRows(
   deps: RecordsDeps,
   ctx: RequestContext,
@@ -117,7 +117,12 @@ export async function decideRows(
     const rowCodes = codes.get(`${row.resource_type}/${row.id}`);
     return rowCodes ? { ...f, codes: rowCodes } : f;
   });
-  const decisions = await deps.policy.decideMany(ctx, action, facts);
+  // Epochs read with the rows spare the policy a shared-cache round trip per patient.
+  const epochs = new Map<string, number>();
+  for (const row of rows) {
+    if (row.patient_id && row.epoch !== undefined) epochs.set(row.patient_id, Number(row.epoch ?? 0));
+  }
+  const decisions = await deps.policy.decideMany(ctx, action, facts, epochs);
   if (decisions.length !== rows.length)
     throw new AppError('internal', 'Access policy answered the wrong count');
   return decisions;

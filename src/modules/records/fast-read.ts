@@ -1,16 +1,67 @@
-import { sql, type Kysely } from 'kysely';
+import { createHash } from 'node:crypto';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { RequestContext } from '../../platform/context/index.ts';
-import { callerSettings, inCallerTransaction, type Database } from '../../platform/db/index.ts';
+import {
+  callerSettings,
+  databaseDriver,
+  inCallerTransaction,
+  type Database,
+} from '../../platform/db/index.ts';
 import { rowColumns, selectCurrent, type StoredRow } from './store.ts';
 
 /**
- * A primary-key read in one round trip on PostgreSQL: one autocommit statement applies the caller's
- * transaction-local settings in a materialized CTE and reads the row in a LATERAL subquery that depends on
- * it (`offset 0` keeps the planner from flattening it), so the row-level security policy is evaluated after
- * the settings exist, and `is_local` settings end
- * with the statement's implicit transaction (nothing leaks to the pooled connection). PGlite keeps the
+ * Runs one read-only query as the caller in one round trip on PostgreSQL: one autocommit statement applies
+ * the caller's transaction-local settings in a materialized CTE and runs the query inside a LATERAL
+ * subquery gated on it (`caller.applied is not null` becomes a one-time filter on the CTE's output, and
+ * `offset 0` keeps the planner from flattening the gate away), so nothing of the query executes, and no
+ * row-level security policy is evaluated, before the settings exist. `is_local` settings end with the
+ * statement's implicit transaction (nothing leaks to the pooled connection). PGlite keeps the
  * transaction: its caller role switch must happen before planning, which one statement cannot do.
+ *
+ * `prepared`: the statement is prepared on each pooled connection and reused, so it is parsed and planned
+ * once instead of on every call (the row-level security policies make planning cost more than a
+ * primary-key read). The settings are parameters, so one generic plan serves every caller. A string names
+ * a statement whose text never varies; `true` names it after its text (at most `maxPrepared` texts per
+ * process, then unprepared). Only for statements whose best plan does not depend on the values: a
+ * primary key, or a patient compartment.
  */
+export async function selectAsCaller<T>(
+  database: Database,
+  ctx: RequestContext,
+  query: RawBuilder<T>,
+  prepared?: string | boolean,
+): Promise<T[]> {
+  if (database.kind !== 'postgres') {
+    return inCallerTransaction(database, ctx, async (trx) => (await query.execute(trx)).rows);
+  }
+  const settings = callerSettings(ctx).map(([name, value]) => sql`set_config(${name}, ${value}, true)`);
+  const statement = sql<T>`
+    with caller as materialized (select concat(${sql.join(settings)}) as applied)
+    select x.* from caller cross join lateral (
+      select * from (${query}) q where caller.applied is not null offset 0
+    ) x`;
+  const driver = databaseDriver(database.db as Kysely<unknown>);
+  if (prepared && driver?.kind === 'postgres') {
+    const { sql: text, parameters } = statement.compile(database.db as Kysely<unknown>);
+    const name = typeof prepared === 'string' ? prepared : nameFor(text);
+    if (name) return (await driver.pool.query({ name, text, values: [...parameters] })).rows as T[];
+  }
+  return (await statement.execute(database.db as Kysely<unknown>)).rows;
+}
+
+const maxPrepared = 200;
+const preparedNames = new Map<string, string>();
+
+function nameFor(text: string): string | undefined {
+  let name = preparedNames.get(text);
+  if (!name && preparedNames.size < maxPrepared) {
+    name = `records_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    preparedNames.set(text, name);
+  }
+  return name;
+}
+
+/** A primary-key read of the current version in one round trip (see `selectAsCaller`). */
 export async function readCurrentRow(
   database: Database,
   ctx: RequestContext,
@@ -22,13 +73,12 @@ export async function readCurrentRow(
       selectCurrent(trx as unknown as Kysely<unknown>, type, id),
     );
   }
-  const settings = callerSettings(ctx).map(([name, value]) => sql`set_config(${name}, ${value}, true)`);
-  const result = await sql<StoredRow>`
-    with caller as materialized (select concat(${sql.join(settings)}) as applied)
-    select x.* from caller cross join lateral (
-      select ${rowColumns} from resource r left join data_key k on k.owner = r.key_owner
-      where r.resource_type = ${type} and r.id = ${id} and caller.applied is not null
-      offset 0
-    ) x`.execute(database.db as Kysely<unknown>);
-  return result.rows[0];
+  const rows = await selectAsCaller(
+    database,
+    ctx,
+    sql<StoredRow>`select ${rowColumns} from resource r left join data_key k on k.owner = r.key_owner
+      where r.resource_type = ${type} and r.id = ${id}`,
+    'records_read_current',
+  );
+  return rows[0];
 }

@@ -69,4 +69,18 @@ export const recordsEncryptionMigrations: Migrations = {
       await grantToAppRole(db, ['data_key', 'resource_search']);
     },
   },
+  /**
+   * Search filters probe `resource_search` per candidate row by (type, id, param). With only a
+   * (type, id) index the planner may AND it with the (param, token) index, whose bitmap covers a whole
+   * common token (`category=laboratory`: most observations) on every probe; with the parameter in the
+   * row index each probe reads the row's few entries for that parameter, whatever the statistics say.
+   */
+  '20261123_90_records_search_probe': {
+    async up(db: Kysely<unknown>) {
+      await sql`create index if not exists resource_search_probe on resource_search (resource_type, id, param)`.execute(
+        db,
+      );
+      await sql`drop index if exists resource_search_row`.execute(db);
+    },
+  },
 };

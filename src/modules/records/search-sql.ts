@@ -1,5 +1,6 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { AppError } from '../../platform/errors/index.ts';
+import { compartmentPath } from './resource-types.ts';
 import { dateRange, normalizeText, tokenKeys } from './search-index.ts';
 import type { DatePrefix, Filter, FilterValue, SearchQuery } from './search-query.ts';
 import { rowColumns, type StoredRow } from './store.ts';
@@ -87,7 +88,38 @@ async function valueCondition(
   }
 }
 
-async function conditions(query: SearchQuery, blind: Blind): Promise<RawBuilder<unknown>[]> {
+/**
+ * The patients a compartment reference filter (`patient`/`subject` on the element the resource's
+ * compartment is derived from) can match. A stored row's `patient_id` is that element's reference (writes
+ * derive both with `referenceOf`, and compartment types must reference a Patient), so the filter is
+ * `patient_id = any(ids)`, which the `(patient_id, resource_type)` index answers without scanning the type
+ * or probing the search index. Undefined for other filters.
+ */
+function compartmentPatients(query: SearchQuery, filter: Filter): string[] | undefined {
+  const path = compartmentPath[query.type];
+  if (!path || filter.def.kind !== 'reference' || filter.def.paths.join() !== path) return undefined;
+  return filter.values.flatMap((v) =>
+    v.kind === 'reference'
+      ? v.refs.filter((ref) => ref.startsWith('Patient/')).map((ref) => ref.slice('Patient/'.length))
+      : [],
+  );
+}
+
+/**
+ * Whether the search is confined to named patients' compartments (a compartment filter, or `extra`
+ * conditions, which only `$everything` passes, naming its patient): a few rows whatever the other values,
+ * so one plan fits every such search and its statement can be prepared once.
+ */
+export function compartmentScoped(query: SearchQuery, extra: readonly unknown[]): boolean {
+  return extra.length > 0 || query.filters.some((f) => compartmentPatients(query, f) !== undefined);
+}
+
+/**
+ * The WHERE conditions. Each other filter is an EXISTS probe of the search index; within a compartment the
+ * probe is kept per row (`offset 0` stops it being turned into a join that may read a whole common token,
+ * such as every laboratory observation, from the token index).
+ */
+async function conditions(query: SearchQuery, blind: Blind, scoped: boolean): Promise<RawBuilder<unknown>[]> {
   // Rows of a crypto-shredded patient are gone for every purpose, search included.
   const where: RawBuilder<unknown>[] = [
     // `*` spans types (Patient/$everything supplies its own compartment condition).
@@ -100,9 +132,20 @@ async function conditions(query: SearchQuery, blind: Blind): Promise<RawBuilder<
     where.push(dateCondition(sql`r.last_updated`, sql`r.last_updated`, lu.prefix, lu.value));
   }
   for (const filter of query.filters) {
+    const patients = compartmentPatients(query, filter);
+    if (patients) {
+      // One patient (the usual case) as a scalar: its generic plan is estimated like a custom one.
+      where.push(
+        patients.length === 1
+          ? sql`r.patient_id = ${patients[0]}`
+          : sql`r.patient_id = any(${patients}::text[])`,
+      );
+      continue;
+    }
     const alternatives = await Promise.all(filter.values.map((v) => valueCondition(filter, v, blind)));
     where.push(sql`exists (select 1 from resource_search s where s.resource_type = r.resource_type
-      and s.id = r.id and s.param = ${filter.param} and (${sql.join(alternatives, sql` or `)}))`);
+      and s.id = r.id and s.param = ${filter.param} and (${sql.join(alternatives, sql` or `)})
+      ${scoped ? sql`offset 0` : sql``})`);
   }
   return where;
 }
@@ -126,18 +169,18 @@ function sortValue(query: SearchQuery): RawBuilder<unknown> {
 }
 
 /**
- * Candidate rows in sort order after `after`, before any authorization: the caller filters them one by one,
- * so counts, pages and cursors are computed over visible rows only. All values are bound parameters.
+ * The statement for candidate rows in sort order after `after`, before any authorization: the caller
+ * filters them one by one, so counts, pages and cursors are computed over visible rows only. All values are
+ * bound parameters.
  */
-export async function selectCandidates(
-  trx: Kysely<unknown>,
+export async function candidatesQuery(
   query: SearchQuery,
   blind: Blind,
   after: Position | undefined,
   limit: number,
   extra: RawBuilder<unknown>[] = [],
-): Promise<StoredRow[]> {
-  const where = [...(await conditions(query, blind)), ...extra];
+): Promise<RawBuilder<StoredRow>> {
+  const where = [...(await conditions(query, blind, compartmentScoped(query, extra))), ...extra];
   const op = query.sort.desc ? sql`<` : sql`>`;
   const dir = query.sort.desc ? sql`desc` : sql`asc`;
   const byId = query.sort.key === '_id';
@@ -152,8 +195,7 @@ export async function selectCandidates(
   }
   const order = byId ? sql`r.id ${dir}` : sql`${value} ${dir}, r.id ${dir}`;
   const sortColumn = value && query.sort.key !== '_lastUpdated' ? sql`, (${value})::text as sv` : sql``;
-  const result = await sql<StoredRow>`select ${rowColumns}${sortColumn} from resource r
+  return sql<StoredRow>`select ${rowColumns}${sortColumn} from resource r
     left join data_key k on k.owner = r.key_owner
-    where ${sql.join(where, sql` and `)} order by ${order} limit ${limit}`.execute(trx);
-  return result.rows;
+    where ${sql.join(where, sql` and `)} order by ${order} limit ${limit}`;
 }

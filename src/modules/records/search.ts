@@ -7,15 +7,9 @@ import type { AuditEvent } from '../audit/index.ts';
 import { decideRows, denyRead, factsOf, notFound, type RecordsDeps } from './access.ts';
 import { bundleOf, fullUrl, subset, type BundleEntry } from './bundle-format.ts';
 import { encodeCursor, parseSearch, type SearchQuery } from './search-query.ts';
-import { positionOf, selectCandidates, type Position } from './search-sql.ts';
-import {
-  openRow,
-  referencesFrom,
-  selectCurrent,
-  selectReferenced,
-  selectReferencing,
-  type StoredRow,
-} from './store.ts';
+import { readCurrentRow, selectAsCaller } from './fast-read.ts';
+import { candidatesQuery, compartmentScoped, positionOf, type Position } from './search-sql.ts';
+import { openRow, referencesFrom, selectReferenced, selectReferencing, type StoredRow } from './store.ts';
 import { assertFhirId, assertSupportedType, type FhirResource } from './validation.ts';
 
 const maxIncluded = 500;
@@ -47,8 +41,8 @@ function inTrx<T>(deps: RecordsDeps, ctx: RequestContext, fn: (trx: Kysely<unkno
 
 /**
  * Scans candidates in sort order and keeps only rows the policy permits, until `want` visible rows are
- * found or the candidates run out. Authorization runs outside the database transaction (the policy may
- * query the database itself); each chunk is its own short transaction.
+ * found or the candidates run out. Authorization runs outside the database statement (the policy may
+ * query the database itself); each chunk is one statement (one round trip on PostgreSQL).
  */
 async function visibleRows(
   deps: RecordsDeps,
@@ -60,12 +54,14 @@ async function visibleRows(
 ): Promise<StoredRow[]> {
   const visible: StoredRow[] = [];
   let after: Position | undefined = query.cursor?.after;
-  // A little over what is wanted: most rows are usually visible, and each chunk costs one decideMany.
-  const chunk = Math.min(500, Math.max(want + 10, want * 2));
+  // A little over what is wanted: most rows are usually visible (every row fetched is transferred and
+  // parsed, body included), and each further chunk costs one statement and one decideMany.
+  const chunk = Math.min(500, want + 10);
+  // Confined to a compartment, the plan is the patient index whatever the values: prepare it once.
+  const scoped = compartmentScoped(query, extra);
   for (;;) {
-    const rows = await inTrx(deps, ctx, (trx) =>
-      selectCandidates(trx, query, (v) => deps.keys.blindIndex(v), after, chunk, extra),
-    );
+    const statement = await candidatesQuery(query, (v) => deps.keys.blindIndex(v), after, chunk, extra);
+    const rows = await selectAsCaller(deps.database, ctx, statement, scoped);
     const decisions = await decideRows(deps, ctx, 'search', rows);
     for (let i = 0; i < rows.length && visible.length < want; i++)
       if (tallyDecision(tally, rows[i]!, decisions[i]!)) visible.push(rows[i]!);
@@ -271,7 +267,7 @@ export async function patientEverything(
     if (!allowed.has(key))
       throw new AppError('invalid_request', `Unsupported $everything parameter ${key.slice(0, 64)}`);
   }
-  const row = await inTrx(deps, ctx, (trx) => selectCurrent(trx, 'Patient', id));
+  const row = await readCurrentRow(deps.database, ctx, 'Patient', id);
   if (!row || row.deleted) throw notFound('Patient', id);
   const [decision] = await decideRows(deps, ctx, 'read', [row]);
   if (!decision!.allow) return denyRead(deps, ctx, 'export', factsOf(row), decision!);

@@ -24,10 +24,13 @@ export interface StoredRow {
   key_owner: string | null;
   kek_id: string | null;
   wrapped: Uint8Array | null;
+  /** The patient's consent epoch in the same snapshot (text; null: none yet, i.e. 0), for the policy. */
+  epoch: string | null;
 }
 
 export const rowColumns = sql`r.resource_type, r.id, r.version_id, r.patient_id, r.institution_id, r.category,
-  r.security, r.last_updated::text as lu, r.deleted, r.body_enc, r.body, r.key_owner, k.kek_id, k.wrapped`;
+  r.security, r.last_updated::text as lu, r.deleted, r.body_enc, r.body, r.key_owner, k.kek_id, k.wrapped,
+  (select a.epoch::text from authz_patient a where a.patient_id = r.patient_id) as epoch`;
 
 /** Associated data binding a ciphertext to its row: moved to another id or version, it fails to open. */
 export function aadFor(type: string, id: string, version: number): string {

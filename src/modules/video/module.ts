@@ -1,4 +1,5 @@
 import type { Bus } from '../../platform/bus/index.ts';
+import type { Cache } from '../../platform/cache/index.ts';
 import type { RequestContext } from '../../platform/context/index.ts';
 import type { Database } from '../../platform/db/index.ts';
 import { createJobQueue, type JobHandler, type JobQueue } from '../../platform/jobs/index.ts';
@@ -8,6 +9,7 @@ import type { AuditLog } from '../audit/index.ts';
 import { createVideoAnalytics, deploymentTag } from './analytics.ts';
 import { createDemoVideosHandler, demoVideosQueue } from './demo-videos.ts';
 import { createPlayback } from './playback.ts';
+import { createPlaybackStateCache } from './playback-state.ts';
 import { loadPlaybackKeyring, type PlaybackKeyring } from './playback-token.ts';
 import { createVideoCatalog } from './service.ts';
 import { createVideoStore } from './store.ts';
@@ -18,6 +20,8 @@ export interface VideoModuleDeps {
   storage: ObjectStorage;
   jobs: JobQueue;
   bus: Bus;
+  /** Carries playback revocations to the other processes' state caches (in process without it). */
+  cache?: Cache;
   logger: Logger;
   keysDir: string;
   /** Names the analytics consumer (see `deploymentTag`): the records database's URL or data directory. */
@@ -35,10 +39,12 @@ export interface VideoModuleDeps {
 export async function createVideoModule(deps: VideoModuleDeps) {
   const store = createVideoStore(deps.records);
   const keyring = deps.keyring ?? (await loadPlaybackKeyring(deps.keysDir));
+  const states = createPlaybackStateCache({ store, cache: deps.cache });
   const catalog = createVideoCatalog({
     store,
     storage: deps.storage,
     jobs: deps.jobs,
+    states,
     maxUploadBytes: deps.maxUploadBytes,
   });
   const playback = createPlayback({
@@ -46,6 +52,7 @@ export async function createVideoModule(deps: VideoModuleDeps) {
     store,
     storage: deps.storage,
     keyring,
+    states,
     ttlSeconds: deps.playbackTtlSeconds,
   });
   const analytics = createVideoAnalytics({
@@ -60,6 +67,7 @@ export async function createVideoModule(deps: VideoModuleDeps) {
     playback,
     analytics,
     keyring,
+    states,
     async recordPlayback(ctx: RequestContext, videoId: string, outcome: 'permit' | 'deny'): Promise<void> {
       if (deps.auditLog) {
         await deps.auditLog.append(ctx, {

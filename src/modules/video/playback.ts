@@ -11,6 +11,7 @@ import {
   verifyPlaybackToken,
   type PlaybackKeyring,
 } from './playback-token.ts';
+import type { PlaybackStateCache } from './playback-state.ts';
 import type { VideoCatalog } from './service.ts';
 import type { VideoStore } from './store.ts';
 
@@ -44,9 +45,11 @@ export function createPlayback(deps: {
   store: VideoStore;
   storage: ObjectStorage;
   keyring: PlaybackKeyring;
+  /** Ready videos' revocation state, so a segment request costs no database round trip. */
+  states: PlaybackStateCache;
   ttlSeconds?: number;
 }) {
-  const { catalog, store, storage, keyring } = deps;
+  const { catalog, store, storage, keyring, states } = deps;
   // SPEC: signed URLs live between 1 and 4 hours.
   const ttlSeconds = Math.min(4 * 3600, Math.max(3600, deps.ttlSeconds ?? defaultPlaybackTtlSeconds));
 
@@ -62,11 +65,11 @@ export function createPlayback(deps: {
       if (error instanceof PlaybackTokenError) throw refused(error.problem);
       throw error;
     }
-    const video = await store.find(videoId);
-    if (!video || video.status !== 'ready') throw refused('unavailable');
-    const revoked = video.tokensRevokedBefore;
-    if (revoked && claims.issuedAt <= Math.floor(revoked.getTime() / 1000)) throw refused('revoked');
-    return video;
+    const state = await states.get(videoId);
+    if (!state) throw refused('unavailable');
+    const revoked = state.revokedBeforeSeconds;
+    if (revoked !== undefined && claims.issuedAt <= revoked) throw refused('revoked');
+    return state;
   }
 
   return {

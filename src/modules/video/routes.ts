@@ -134,7 +134,10 @@ export function videoRoutes(video: VideoModule) {
       return { videoId: row.id, ...(await video.analytics.figures(id)) };
     });
 
-    app.get('/api/videos/:id/hls/:token/*', { config: { access: tokenInPath } }, async (request, reply) => {
+    // Segment fetches are high-volume static reads (the grant that minted the token is audited): no per-request
+    // info logs, errors still logged.
+    const deliveryRoute = { config: { access: tokenInPath }, logLevel: 'warn' } as const;
+    app.get('/api/videos/:id/hls/:token/*', deliveryRoute, async (request, reply) => {
       const { token, '*': file } = request.params as { token: string; '*': string };
       const id = idParam(request.params);
       try {

@@ -7,6 +7,7 @@ import { canAssign, canManage, canView, type AudienceFacts } from './access.ts';
 import { formatWebVtt, parseCaptions } from './captions.ts';
 import { videoKeys } from './object-keys.ts';
 import type { CreateVideoBody } from './schemas.ts';
+import type { PlaybackStateCache } from './playback-state.ts';
 import type { VideoRow, VideoStore } from './store.ts';
 import { transcodeMaxAttempts, transcodeQueue } from './transcode-job.ts';
 
@@ -38,6 +39,8 @@ export interface VideoCatalogDeps {
   store: VideoStore;
   storage: ObjectStorage;
   jobs: JobQueue;
+  /** Evicted on revocation, so the next segment request sees it. */
+  states: PlaybackStateCache;
   maxUploadBytes?: number;
 }
 
@@ -210,6 +213,7 @@ export function createVideoCatalog(deps: VideoCatalogDeps) {
     async revokePlayback(ctx: RequestContext, id: string): Promise<void> {
       await managed(ctx, id);
       await store.revokeTokens(id, new Date());
+      await deps.states.evict(id);
     },
   };
 }

@@ -6,9 +6,11 @@ import path from 'node:path';
 import { UnrecoverableJobError, type JobHandler } from '../../platform/jobs/index.ts';
 import type { Logger } from '../../platform/logging/index.ts';
 import type { ObjectStorage } from '../../platform/storage/index.ts';
+import { autoCaptionLabel, autoCaptionLanguage, detectSpeechEngine, transcribe } from './auto-captions.ts';
+import { formatWebVtt } from './captions.ts';
 import { MediaToolError, readableToolError } from './ffmpeg-process.ts';
 import { contentTypeOf, videoKeys } from './object-keys.ts';
-import { probeUpload, RejectedUploadError } from './probe-upload.ts';
+import { probeUpload, RejectedUploadError, type ProbedMedia } from './probe-upload.ts';
 import type { RenditionRow, VideoStore } from './store.ts';
 import { listOutputFiles, transcodeLadder } from './transcode-ladder.ts';
 
@@ -21,6 +23,37 @@ export interface TranscodeJobDeps {
   logger: Logger;
   /** x264 preset (tests and the demo may trade quality for speed). */
   preset?: string;
+  /** Automatic captions when the speech engine is installed and none were uploaded (default true). */
+  autoCaptions?: boolean;
+}
+
+/**
+ * Automatic English captions (see auto-captions.ts) for a video with audio and no captions yet. Returns what
+ * happened, for the log; a recogniser failure never fails the transcode.
+ */
+async function addAutomaticCaptions(
+  deps: TranscodeJobDeps,
+  videoId: string,
+  source: { file: string; probed: ProbedMedia; workDir: string },
+  signal: AbortSignal,
+): Promise<string> {
+  if (deps.autoCaptions === false) return 'disabled';
+  if (!source.probed.hasAudio) return 'skipped: no audio';
+  if ((await deps.store.captions(videoId)).length > 0) return 'skipped: captions uploaded';
+  const engine = await detectSpeechEngine();
+  if (!engine.available) return `unavailable: ${engine.reason}`;
+  const cues = await transcribe(source.file, source.workDir, {
+    durationSeconds: source.probed.durationSeconds,
+    signal,
+  });
+  if (cues.length === 0) return 'no speech recognised';
+  // Captions uploaded while the recogniser ran win.
+  if ((await deps.store.captions(videoId)).length > 0) return 'skipped: captions uploaded';
+  await deps.storage.put(videoKeys.caption(videoId, autoCaptionLanguage), Buffer.from(formatWebVtt(cues)), {
+    contentType: 'text/vtt; charset=utf-8',
+  });
+  await deps.store.upsertCaption(videoId, autoCaptionLanguage, autoCaptionLabel);
+  return `added ${cues.length} cues`;
 }
 
 async function downloadUpload(storage: ObjectStorage, id: string, file: string): Promise<void> {
@@ -67,6 +100,18 @@ export function createTranscodeHandler(deps: TranscodeJobDeps): JobHandler {
         });
         if (index % 10 === 0) await job.reportProgress(0.9 + (0.09 * index) / files.length, 'storing');
       }
+      await job.reportProgress(0.99, 'captions');
+      const captioned = await addAutomaticCaptions(
+        deps,
+        videoId,
+        { file: source, probed, workDir: work },
+        job.signal,
+      ).catch((error: unknown) => {
+        if (job.signal.aborted) throw error;
+        deps.logger.warn({ err: error, videoId }, 'automatic captions failed');
+        return 'failed';
+      });
+      deps.logger.info({ videoId, autoCaptions: captioned }, 'automatic captions');
       const renditions: RenditionRow[] = result.renditions.map((r) => ({
         name: r.name,
         kind: 'video',

@@ -14,13 +14,21 @@ export const gopSeconds = 2;
 export const segmentSeconds = 4;
 export const storyboardTile = { width: 160, height: 90 } as const;
 const aacCodec = 'mp4a.40.2';
+/**
+ * `superfast` (not `veryfast`): about a third less CPU for the whole ladder at ~0.4 dB lower SSIM on the
+ * 720p rung at the same capped bitrates (`node bin/bench.js transcode` measures both), which keeps the full
+ * ladder above realtime on 2 cores.
+ */
+export const defaultPreset = 'superfast';
 
 export interface TranscodeOptions {
   signal?: AbortSignal;
   /** 0..1 of the source's duration encoded so far. */
   onProgress?: (fraction: number) => void;
-  /** x264 preset; `veryfast` keeps the full ladder above realtime on 2 cores. */
+  /** x264 preset (default {@link defaultPreset}). */
   preset?: string;
+  /** x264 tune (none by default; the benchmark measures `fastdecode` and `zerolatency`). */
+  tune?: string;
   /** Only the first N renditions. */
   limitRenditions?: number;
   /** Only the renditions with these names (the benchmark's single-rendition baseline). */
@@ -49,33 +57,47 @@ function storyboardLayout(durationSeconds: number) {
   return { intervalSeconds, count, columns, rows: Math.ceil(count / columns) };
 }
 
+/**
+ * The filter graph: decode once, then a scaling chain from the top rendition down (each rung scaled from the
+ * next larger one, so the small rungs never pay for a full-resolution scale), plus a poster branch that stops
+ * after its one frame and a storyboard branch that keeps one frame per tile before scaling.
+ */
+export function ladderFilterGraph(probed: ProbedMedia, renditions: readonly Rendition[]): string {
+  const board = storyboardLayout(probed.durationSeconds);
+  const posterAt = Math.min(1, probed.durationSeconds / 2).toFixed(3);
+  const fpsFilter = probed.frameRate > 0 && probed.frameRate <= 30 ? '' : 'fps=30,';
+  const filters = [`[0:v]${fpsFilter}split=3[c${renditions.length}][sp][sq]`];
+  for (let i = renditions.length - 1; i >= 0; i--) {
+    const r = renditions[i]!;
+    const out = i > 0 ? `,split=2[e${i}][c${i}];[e${i}]setsar=1[v${i}]` : `,setsar=1[v${i}]`;
+    filters.push(`[c${i + 1}]scale=${r.width}:${r.height}${out}`);
+  }
+  filters.push(
+    `[sp]fps=1/${board.intervalSeconds},scale=${storyboardTile.width}:${storyboardTile.height}:force_original_aspect_ratio=decrease,` +
+      `pad=${storyboardTile.width}:${storyboardTile.height}:(ow-iw)/2:(oh-ih)/2,tile=${board.columns}x${board.rows}[sprite]`,
+    `[sq]trim=start=${posterAt},trim=end_frame=1,setpts=PTS-STARTPTS,scale=-2:360[poster]`,
+  );
+  return filters.join(';');
+}
+
 /** The ffmpeg arguments: one process decodes once and encodes every rendition, the poster and the sprite. */
 export function ladderArguments(
   source: string,
   probed: ProbedMedia,
   outDir: string,
   renditions: readonly Rendition[],
-  preset: string,
+  encoder: { preset: string; tune?: string },
 ): string[] {
   const fps = outputFrameRate(probed);
   const gop = Math.round(gopSeconds * fps);
-  const board = storyboardLayout(probed.durationSeconds);
-  const posterAt = Math.min(1, probed.durationSeconds / 2).toFixed(3);
   const n = renditions.length;
-  const fpsFilter = probed.frameRate > 0 && probed.frameRate <= 30 ? '' : 'fps=30,';
-  const filters = [
-    `[0:v]${fpsFilter}split=${n + 2}${renditions.map((_, i) => `[s${i}]`).join('')}[sp][sq]`,
-    ...renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1[v${i}]`),
-    `[sp]fps=1/${board.intervalSeconds},scale=${storyboardTile.width}:${storyboardTile.height}:force_original_aspect_ratio=decrease,` +
-      `pad=${storyboardTile.width}:${storyboardTile.height}:(ow-iw)/2:(oh-ih)/2,tile=${board.columns}x${board.rows}[sprite]`,
-    `[sq]trim=start=${posterAt},setpts=PTS-STARTPTS,scale=-2:360[poster]`,
-  ];
   const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-protocol_whitelist', 'file'];
-  args.push('-f', probed.format, '-i', source, '-filter_complex', filters.join(';'));
+  args.push('-f', probed.format, '-i', source, '-filter_complex', ladderFilterGraph(probed, renditions));
   renditions.forEach((_, i) => args.push('-map', `[v${i}]`));
   const audioStreams = probed.hasAudio ? n + 1 : 0;
   for (let i = 0; i < audioStreams; i++) args.push('-map', '0:a:0');
-  args.push('-c:v', 'libx264', '-preset', preset, '-profile:v', 'main', '-pix_fmt', 'yuv420p');
+  args.push('-c:v', 'libx264', '-preset', encoder.preset, '-profile:v', 'main', '-pix_fmt', 'yuv420p');
+  if (encoder.tune) args.push('-tune', encoder.tune);
   args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0');
   args.push(
     '-force_key_frames',
@@ -135,7 +157,10 @@ export async function transcodeLadder(
     .filter((r) => !options.only || options.only.includes(r.name));
   for (const r of [...renditions.map((r) => r.name), audioOnlyName])
     await mkdir(path.join(outDir, r), { recursive: true });
-  const args = ladderArguments(source, probed, outDir, renditions, options.preset ?? 'veryfast');
+  const args = ladderArguments(source, probed, outDir, renditions, {
+    preset: options.preset ?? defaultPreset,
+    tune: options.tune,
+  });
   await runMediaTool(ffmpegPath, args, {
     signal: options.signal,
     onProgress: (fields) => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Bus } from '../../platform/bus/index.ts';
+import type { Cache } from '../../platform/cache/index.ts';
 import type { Database } from '../../platform/db/index.ts';
 import type { JobHandler, JobQueue } from '../../platform/jobs/index.ts';
 import type { Logger } from '../../platform/logging/index.ts';
@@ -19,6 +20,7 @@ export interface VideoRuntime {
   storage: ObjectStorage;
   jobs: JobQueue;
   bus: Bus;
+  cache?: Cache;
   logger: Logger;
   /** The audit ledger's write side; playback grants and refusals are appended to it. */
   auditLog?: AuditLog;
@@ -31,6 +33,7 @@ export function videoDepsOf(runtime: VideoRuntime, extra: Partial<VideoModuleDep
     storage: runtime.storage,
     jobs: runtime.jobs,
     bus: runtime.bus,
+    cache: runtime.cache,
     logger: runtime.logger,
     keysDir: runtime.config.keysDir,
     databaseIdentity: db.kind === 'postgres' ? db.url : db.dataDir,
@@ -51,8 +54,10 @@ export async function registerVideo(
   const video = await createVideoModule(videoDepsOf(runtime, extra));
   await app.register(videoRoutes(video));
   const stopConsuming = await video.analytics.start();
+  const stopEvicting = await video.states.start();
   app.addHook('onClose', async () => {
     await stopConsuming().catch(() => {});
+    await stopEvicting().catch(() => {});
   });
   return video;
 }

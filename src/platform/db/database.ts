@@ -22,6 +22,15 @@ export interface Database<DB = unknown> {
   close(): Promise<void>;
 }
 
+/** The driver behind a Kysely handle opened here, for bulk reads Kysely cannot express (`COPY … TO`). */
+export type DatabaseDriver = { kind: 'postgres'; pool: pg.Pool } | { kind: 'pglite'; pglite: PGlite };
+const drivers = new WeakMap<object, DatabaseDriver>();
+
+/** The pool or PGlite instance of a handle from `openDatabase`; undefined for any other handle. */
+export function databaseDriver(db: Kysely<unknown>): DatabaseDriver | undefined {
+  return drivers.get(db);
+}
+
 /** Opens a PGlite instance persisted under `dataDir`, or in memory for `memory://`. */
 export async function openPGlite(dataDir: string): Promise<PGlite> {
   if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -36,6 +45,7 @@ export async function openDatabase<DB>(
     const pglite = options.pglite ?? (await openPGlite(config.dataDir));
     const ownsInstance = !options.pglite;
     const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+    drivers.set(db, { kind: 'pglite', pglite });
     let closed = false;
     return {
       kind: 'pglite',
@@ -59,6 +69,7 @@ export async function openDatabase<DB>(
   // An idle client's socket error must not crash the process; the pool replaces the client.
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  drivers.set(db, { kind: 'postgres', pool });
   return {
     kind: 'postgres',
     db,

@@ -1,4 +1,11 @@
-export { openDatabase, openPGlite, type Database, type PoolStats } from './database.ts';
+export {
+  databaseDriver,
+  openDatabase,
+  openPGlite,
+  type Database,
+  type DatabaseDriver,
+  type PoolStats,
+} from './database.ts';
 export { migrateToLatest, type Migrations } from './migrate.ts';
 export {
   inCallerTransaction,

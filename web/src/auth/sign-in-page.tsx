@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { signIn, type Credentials, type TokenSet } from '../api/sign-in.ts';
 import { BrandMark } from '../ui/brand-mark.tsx';
+import { AcceptInvitation } from '../patient/accept-invitation.tsx';
 import { TextField } from '../ui/text-field.tsx';
 import { MfaEnrollment } from './mfa-enrollment.tsx';
 import { classifySignInFailure } from './sign-in-failure.ts';
@@ -28,6 +29,8 @@ export function SignInPage({ notice, onSignedIn }: SignInPageProps) {
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [enrollmentToken, setEnrollmentToken] = useState<string>();
   const [enrolled, setEnrolled] = useState(false);
+  const [accepting, setAccepting] = useState(false);
+  const [accepted, setAccepted] = useState(false);
   const usernameInput = useRef<HTMLInputElement>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
   const codeInput = useRef<HTMLInputElement>(null);
@@ -95,8 +98,18 @@ export function SignInPage({ notice, onSignedIn }: SignInPageProps) {
     <div className="sign-in-layout">
       <main className="sign-in-card" aria-labelledby="sign-in-title">
         <BrandMark />
-        <h1 id="sign-in-title">Sign in</h1>
-        {enrollmentToken ? (
+        <h1 id="sign-in-title">{accepting ? 'Accept an invitation' : 'Sign in'}</h1>
+        {accepting ? (
+          <AcceptInvitation
+            onCancel={() => setAccepting(false)}
+            onDone={(newUsername) => {
+              setAccepting(false);
+              setAccepted(true);
+              setUsername(newUsername);
+              setPassword('');
+            }}
+          />
+        ) : enrollmentToken ? (
           <MfaEnrollment
             accessToken={enrollmentToken}
             onCancel={() => setEnrollmentToken(undefined)}
@@ -116,6 +129,11 @@ export function SignInPage({ notice, onSignedIn }: SignInPageProps) {
               </p>
             )}
 
+            {accepted && (
+              <p className="notice" role="status">
+                Your login is ready. Sign in with your new password.
+              </p>
+            )}
             {notice && (
               <p className="notice" role="status">
                 {notice}
@@ -174,6 +192,13 @@ export function SignInPage({ notice, onSignedIn }: SignInPageProps) {
                 {submitting ? 'Signing in…' : codeRequired ? 'Verify and sign in' : 'Sign in'}
               </button>
             </form>
+            <button
+              type="button"
+              className="button button-secondary button-block sign-in-alternative"
+              onClick={() => setAccepting(true)}
+            >
+              I have an invitation
+            </button>
           </>
         )}
       </main>

@@ -95,6 +95,12 @@ export interface ConsentSummary {
   research: boolean;
 }
 
+/** Who a provision names; a care team recorded without a display name is the patient's care team. */
+function actorText(reference: unknown): string {
+  const text = referenceText(reference);
+  return /^CareTeam\/[^/]+$/.test(text) ? 'your care team' : text;
+}
+
 export function summarizeConsent(consent: FhirResource): ConsentSummary {
   const provision = isRecord(consent.provision) ? consent.provision : {};
   const actors = Array.isArray(provision.actor) ? provision.actor.filter(isRecord) : [];
@@ -106,7 +112,7 @@ export function summarizeConsent(consent: FhirResource): ConsentSummary {
     id: consent.id ?? '',
     status: String(consent.status ?? ''),
     type: String(provision.type ?? 'permit'),
-    actor: actors.map((actor) => referenceText(actor.reference)).join(', '),
+    actor: actors.map((actor) => actorText(actor.reference)).join(', '),
     categories: codes.flatMap((code) =>
       Array.isArray(code.coding) ? code.coding.filter(isRecord).map((c) => String(c.code)) : [],
     ),

@@ -63,6 +63,16 @@ describe('CompactMerkleTree', () => {
     expect(toHex(tree.root())).toBe(toHex(hashes[0]!));
   });
 
+  it('appends owned leaf hashes (views into one buffer, not copied) to the same tree', () => {
+    const hashes = leaves(37);
+    const block = new Uint8Array(37 * 32);
+    hashes.forEach((hash, i) => block.set(hash, i * 32));
+    const tree = new CompactMerkleTree();
+    for (let i = 0; i < 37; i++) tree.appendOwnedLeafHash(block.subarray(i * 32, (i + 1) * 32));
+    expect(toHex(tree.root())).toBe(toHex(referenceRoot(hashes)));
+    expect(() => tree.appendOwnedLeafHash(block.subarray(0, 31))).toThrow(RangeError);
+  });
+
   it('rejects malformed leaf hashes and frontiers', () => {
     const tree = new CompactMerkleTree();
     expect(() => tree.appendLeafHash(new Uint8Array(31))).toThrow(RangeError);

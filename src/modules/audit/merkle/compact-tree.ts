@@ -70,6 +70,15 @@ export class CompactMerkleTree {
     return this.#append(Uint8Array.from(hash));
   }
 
+  /**
+   * Appends a leaf hash without copying it: for a caller that owns `hash` (e.g. a view into a buffer of
+   * freshly computed hashes) and never changes it afterwards.
+   */
+  appendOwnedLeafHash(hash: Uint8Array): number {
+    if (!isHash(hash)) throw new RangeError('a leaf hash is 32 bytes');
+    return this.#append(hash);
+  }
+
   #append(hash: Uint8Array): number {
     const leafIndex = this.#size;
     if (leafIndex >= Number.MAX_SAFE_INTEGER) throw new RangeError('tree is full');

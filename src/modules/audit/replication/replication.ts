@@ -85,14 +85,18 @@ export function createReplication(options: ReplicationOptions): Replication {
       );
       const from = Number(rows[0]?.next ?? 0);
       const page = await readEntryPage(trx, from, pageSize);
-      for (const row of page) {
-        const message: ReplicatedEntry = {
-          seq: row.seq,
-          entry: row.entry,
-          leafHash: Buffer.from(row.leafHash).toString('hex'),
-        };
-        await bus.publish(`audit.entry.${id}`, message, { msgId: `${id}:${row.seq}` });
-      }
+      // Pipelined: the page goes out at once and the acknowledgements are awaited together. Any failure
+      // rolls the cursor back; the re-published ids are dropped as duplicates, the consumer keys by index.
+      await Promise.all(
+        page.map((row) => {
+          const message: ReplicatedEntry = {
+            seq: row.seq,
+            entry: row.entry,
+            leafHash: Buffer.from(row.leafHash).toString('hex'),
+          };
+          return bus.publish(`audit.entry.${id}`, message, { msgId: `${id}:${row.seq}` });
+        }),
+      );
       if (page.length > 0) {
         await sql`update audit_replication_cursor set next_seq = ${from + page.length} where name = ${CURSOR}`.execute(
           trx,

@@ -1,30 +1,15 @@
+import os from 'node:os';
 import type { Kysely } from 'kysely';
 import type { ObjectStorage } from '../../../platform/storage/index.ts';
 import { isCheckpointError, verifyCheckpoint, type NoteVerifier } from '../checkpoint/index.ts';
-import { CompactMerkleTree, HASH_SIZE, hashesEqual, leafHash } from '../merkle/index.ts';
-import { entryColumns, parseEntry, type EntryColumns } from '../ledger/entry.ts';
-import {
-  STORED_NODE_MIN_LEVEL,
-  readAllStoredNodes,
-  readEntryPage,
-  readLedgerSize,
-  type StoredEntryRow,
-} from '../ledger/ledger-store.ts';
-import {
-  listCheckpointSizes,
-  readCheckpointNote,
-  readLeafSegments,
-  type LeafSegment,
-} from '../publish/checkpoint-store.ts';
+import { CompactMerkleTree, HASH_SIZE, hashesEqual } from '../merkle/index.ts';
+import { copyEntryPage } from '../ledger/entry-copy.ts';
+import { STORED_NODE_MIN_LEVEL, readAllStoredNodes, readLedgerSize } from '../ledger/ledger-store.ts';
+import { listCheckpointSizes, readCheckpointNote, readLeafSegments } from '../publish/checkpoint-store.ts';
+import { publishedLeaves, type CheckedPage, type RowFailure, type VerifyFailure } from './entry-check.ts';
+import { createEntryChecker, type EntryChecker } from './entry-check-pool.ts';
 
-export interface VerifyFailure {
-  kind: 'entry' | 'checkpoint' | 'node';
-  /** The entry (leaf index) that fails, when one can be named. */
-  index?: number;
-  /** The checkpoint (tree size) that fails. */
-  checkpoint?: number;
-  message: string;
-}
+export type { VerifyFailure } from './entry-check.ts';
 
 export interface VerifyReport {
   ok: boolean;
@@ -42,35 +27,56 @@ export interface VerifyOptions {
   db: Kysely<unknown>;
   storage: ObjectStorage;
   verifier: NoteVerifier;
+  /** Entries per page read from the database (default 16,384). */
   pageSize?: number;
+  /**
+   * Worker threads that hash and check pages while the next ones are read (0: in the calling thread).
+   * Default: one per CPU (at most 4) when the ledger spans more than two pages, else 0.
+   */
+  threads?: number;
   maxFailures?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
-const encoder = new TextEncoder();
-const COLUMNS: (keyof EntryColumns)[] = [
-  'at',
-  'patient_id',
-  'subject',
-  'institution',
-  'action',
-  'category',
-  'purpose',
-  'outcome',
-  'break_glass',
-  'request_id',
-];
-
-/** Walks leaf segments in order and answers "which published hash covers leaf p", if any. */
-function segmentCursor(segments: readonly LeafSegment[]) {
-  let i = 0;
-  return (p: number): Uint8Array | undefined => {
-    while (i < segments.length && (segments[i] as LeafSegment).end <= p) i += 1;
-    const s = segments[i];
-    if (!s || s.start > p || s.hashes.length !== (s.end - s.start) * HASH_SIZE) return undefined;
-    const off = (p - s.start) * HASH_SIZE;
-    return s.hashes.subarray(off, off + HASH_SIZE);
-  };
+/**
+ * Checked pages in ledger order. Reads run `depth` pages ahead, each starting where the previous page
+ * ends when indexes are contiguous (they are unless entries were deleted); a page read from the wrong
+ * place is read again from the right one.
+ */
+async function* checkedPages(
+  db: Kysely<unknown>,
+  checker: EntryChecker,
+  pageSize: number,
+  depth: number,
+): AsyncGenerator<CheckedPage> {
+  const ahead: { from: number; page: Promise<CheckedPage> }[] = [];
+  const settle = async () => void (await Promise.allSettled(ahead.splice(0).map((a) => a.page)));
+  let next = 0;
+  let predicted = 0;
+  try {
+    for (;;) {
+      while (ahead.length < depth) {
+        const from = predicted;
+        predicted += pageSize;
+        const page = copyEntryPage(db, from, pageSize).then((bytes) => checker.check(bytes));
+        page.catch(() => {}); // awaited in order below
+        ahead.push({ from, page });
+      }
+      const head = ahead.shift() as (typeof ahead)[number];
+      const page = await head.page;
+      if (head.from !== next) {
+        await settle();
+        predicted = next;
+        continue;
+      }
+      yield page;
+      const count = page.seqs.length;
+      if (count < pageSize) return;
+      next = (page.seqs[count - 1] as number) + 1;
+    }
+  } finally {
+    await settle();
+  }
 }
 
 /**
@@ -113,7 +119,10 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
       });
     }
   }
-  const publishedLeaf = segmentCursor(await readLeafSegments(storage));
+  const total = await readLedgerSize(db);
+  const pageSize = options.pageSize ?? 16_384;
+  const threads = options.threads ?? (total > 2 * pageSize ? Math.min(4, os.availableParallelism()) : 0);
+  const checker = createEntryChecker(threads, publishedLeaves(await readLeafSegments(storage), total));
   const storedNodes = new Map<string, Uint8Array>();
   for (const node of await readAllStoredNodes(db)) storedNodes.set(`${node.level}:${node.index}`, node.hash);
   let nodeFailureReported = false;
@@ -132,77 +141,42 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
     },
   });
 
-  const total = await readLedgerSize(db);
-  const pageSize = options.pageSize ?? 10_000;
   let expected = 0;
-  const checkRow = (row: StoredEntryRow) => {
-    const p = row.seq;
-    if (p !== expected) {
-      fail({
-        kind: 'entry',
-        index: expected,
-        message:
-          p > expected ? `entries ${expected}..${p - 1} are missing (deleted)` : `entry ${p} appears twice`,
-      });
-    }
-    expected = p + 1;
-    const hash = leafHash(encoder.encode(row.entry));
-    if (!hashesEqual(hash, row.leafHash)) {
-      fail({
-        kind: 'entry',
-        index: p,
-        message: `entry ${p}: its bytes do not match its stored leaf hash (edited)`,
-      });
-    }
-    const published = publishedLeaf(p);
-    if (published && !hashesEqual(published, hash)) {
-      fail({
-        kind: 'entry',
-        index: p,
-        message: `entry ${p}: differs from the leaf hash published with the checkpoints (edited, moved or replaced)`,
-      });
-    }
-    const entry = parseEntry(row.entry);
-    if (!entry) {
-      fail({
-        kind: 'entry',
-        index: p,
-        message: `entry ${p}: not a complete entry (partially written or corrupted)`,
-      });
-    } else if (entry.index !== p) {
-      fail({
-        kind: 'entry',
-        index: p,
-        message: `entry stored at ${p} is entry ${entry.index} (moved or swapped)`,
-      });
-    } else {
-      const columns = entryColumns(entry);
-      const bad = COLUMNS.filter((c) => columns[c] !== row[c]);
-      if (bad.length > 0) {
+  /** Folds a checked page into the tree in ledger order, reporting failures in entry order. */
+  const foldPage = ({ seqs, leafHashes, failures: rowFailures }: CheckedPage) => {
+    let f = 0;
+    for (let row = 0; row < seqs.length; row++) {
+      const p = seqs[row] as number;
+      if (p !== expected) {
         fail({
           kind: 'entry',
-          index: p,
-          message: `entry ${p}: indexed columns ${bad.join(', ')} do not match the entry`,
+          index: expected,
+          message:
+            p > expected ? `entries ${expected}..${p - 1} are missing (deleted)` : `entry ${p} appears twice`,
+        });
+      }
+      expected = p + 1;
+      while (f < rowFailures.length && rowFailures[f]?.row === row)
+        fail((rowFailures[f++] as RowFailure).failure);
+      tree.appendOwnedLeafHash(leafHashes.subarray(row * HASH_SIZE, (row + 1) * HASH_SIZE));
+      const root = roots.get(tree.size);
+      if (root && !hashesEqual(root, tree.root())) {
+        fail({
+          kind: 'checkpoint',
+          checkpoint: tree.size,
+          message: `checkpoint at size ${tree.size}: the ledger's first ${tree.size} entries no longer have the signed root`,
         });
       }
     }
-    tree.appendLeafHash(hash);
-    const root = roots.get(tree.size);
-    if (root && !hashesEqual(root, tree.root())) {
-      fail({
-        kind: 'checkpoint',
-        checkpoint: tree.size,
-        message: `checkpoint at size ${tree.size}: the ledger's first ${tree.size} entries no longer have the signed root`,
-      });
-    }
   };
 
-  for (let from = 0; ;) {
-    const page = await readEntryPage(db, from, pageSize);
-    if (page.length === 0) break;
-    for (const row of page) checkRow(row);
-    from = (page.at(-1) as StoredEntryRow).seq + 1;
-    options.onProgress?.(from, total);
+  try {
+    for await (const page of checkedPages(db, checker, pageSize, Math.max(2, threads + 1))) {
+      foldPage(page);
+      options.onProgress?.(expected, total);
+    }
+  } finally {
+    await checker.close();
   }
 
   for (const size of sizes) {

@@ -2,6 +2,7 @@ import { OAuthError } from '../errors.ts';
 import type { TokenResponse } from '../issuance.ts';
 import type { RequestMeta } from '../password-login.ts';
 import { narrowScopes, resourceScopes, splitScope } from '../scopes.ts';
+import { reportRefusal } from '../security-events.ts';
 import { firstPartyClientId, type IdentityService } from '../service.ts';
 import { pkceMatches } from './codes.ts';
 
@@ -61,7 +62,7 @@ export async function authorizationCodeGrant(
     refreshToken: scopes.includes('offline_access') || scopes.includes('online_access') ? 'new' : undefined,
     idToken: scopes.includes('openid') ? { clientId: client.id, nonce: grant.nonce } : undefined,
   });
-  identity.onSecurityEvent({
+  await identity.onSecurityEvent({
     type: 'token.issued',
     at: started,
     subject: user.id,
@@ -91,7 +92,7 @@ export async function refreshTokenGrant(
   }
   const outcome = await identity.sessions.rotateRefreshToken(token);
   if (outcome.kind === 'reused') {
-    identity.onSecurityEvent({
+    reportRefusal(identity.onSecurityEvent, {
       type: 'token.refresh_reuse',
       at: new Date(identity.now()),
       sessionId: outcome.sessionId,
@@ -108,7 +109,7 @@ export async function refreshTokenGrant(
     await identity.sessions.revoke(outcome.session.id, 'user_disabled');
     throw new OAuthError('invalid_grant', 'The refresh token is invalid', 'user disabled');
   }
-  identity.onSecurityEvent({
+  await identity.onSecurityEvent({
     type: 'token.refreshed',
     at: new Date(identity.now()),
     subject: user.id,
@@ -131,7 +132,7 @@ export async function clientCredentialsGrant(
     client = await identity.verifyClientAssertion(params.client_assertion_type, params.client_assertion);
   } catch (error) {
     if (error instanceof OAuthError) {
-      identity.onSecurityEvent({
+      reportRefusal(identity.onSecurityEvent, {
         type: 'client.authentication_failed',
         at: new Date(identity.now()),
         ip: meta.ip,
@@ -166,7 +167,7 @@ export async function clientCredentialsGrant(
     userAgent: meta.userAgent,
     expiresAt: new Date(started.getTime() + identity.config.auth.accessTokenTtlSeconds * 1000),
   });
-  identity.onSecurityEvent({
+  await identity.onSecurityEvent({
     type: 'token.issued',
     at: started,
     subject: `client:${client.id}`,

@@ -1,0 +1,190 @@
+import { HASH_SIZE, leafHash } from '../merkle/index.ts';
+import { COPIED, CopiedRows, bytesEqual } from '../ledger/copied-rows.ts';
+import { entryColumns, parseEntry, type EntryColumns } from '../ledger/entry.ts';
+import { TEXT_FIELDS, readEntryFields, type EntryFields } from './entry-fields.ts';
+import type { LeafSegment } from '../publish/checkpoint-store.ts';
+
+/**
+ * The per-entry half of `verify`, free of shared state so that worker threads can run it on whole pages:
+ * hash each stored entry as a Merkle leaf and check it against its stored leaf hash, the leaf hash
+ * published with the checkpoints, its own index, and the index columns stored beside it. Folding the
+ * leaf hashes into the tree (and the checkpoint roots) stays with the caller, in ledger order.
+ */
+
+export interface VerifyFailure {
+  kind: 'entry' | 'checkpoint' | 'node';
+  /** The entry (leaf index) that fails, when one can be named. */
+  index?: number;
+  /** The checkpoint (tree size) that fails. */
+  checkpoint?: number;
+  message: string;
+}
+
+/** Leaf hashes published with the checkpoints, by entry index; shareable between threads. */
+export interface PublishedLeaves {
+  /** `size` × 32 bytes; the hash of leaf p at p × 32. */
+  hashes: Uint8Array;
+  /** 1 where a published hash exists. */
+  covered: Uint8Array;
+}
+
+const sharedBytes = (length: number): Uint8Array =>
+  typeof SharedArrayBuffer === 'function'
+    ? new Uint8Array(new SharedArrayBuffer(length))
+    : new Uint8Array(length);
+
+/**
+ * Lays the published segments out by index, for entries below `size` (the ledger's own size: nothing
+ * beyond it can be compared). Where segments overlap the first one listed wins; a segment whose length
+ * contradicts its range publishes nothing.
+ */
+export function publishedLeaves(segments: readonly LeafSegment[], size: number): PublishedLeaves {
+  const valid = segments.filter(
+    (s) => s.start >= 0 && s.end > s.start && s.hashes.length === (s.end - s.start) * HASH_SIZE,
+  );
+  const limit = Math.min(size, Math.max(0, ...valid.map((s) => s.end)));
+  const published = { hashes: sharedBytes(limit * HASH_SIZE), covered: sharedBytes(limit) };
+  for (const s of valid) {
+    for (let p = s.start; p < Math.min(s.end, limit); p++) {
+      if (published.covered[p]) continue;
+      published.covered[p] = 1;
+      const from = (p - s.start) * HASH_SIZE;
+      published.hashes.set(s.hashes.subarray(from, from + HASH_SIZE), p * HASH_SIZE);
+    }
+  }
+  return published;
+}
+
+export interface RowFailure {
+  /** The row's position in its page. */
+  row: number;
+  failure: VerifyFailure;
+}
+
+export interface CheckedPage {
+  /** The entries' indexes, in page order. */
+  seqs: Float64Array;
+  /** One recomputed leaf hash per row, concatenated. */
+  leafHashes: Uint8Array;
+  /** Per-entry failures, in row order. */
+  failures: RowFailure[];
+}
+
+type Column = Exclude<keyof EntryColumns, 'seq'>;
+const COLUMNS: readonly Column[] = [
+  'at',
+  'patient_id',
+  'subject',
+  'institution',
+  'action',
+  'category',
+  'purpose',
+  'outcome',
+  'break_glass',
+  'request_id',
+];
+
+function columnMatches(rows: CopiedRows, column: Column, columns: EntryColumns): boolean {
+  switch (column) {
+    case 'at':
+      return rows.timestampMs(COPIED.at) === Date.parse(columns.at);
+    case 'break_glass':
+      return !rows.isNull(COPIED.break_glass) && rows.boolean(COPIED.break_glass) === columns.break_glass;
+    default:
+      return rows.textEquals(COPIED[column], columns[column]);
+  }
+}
+
+/** Where each text column's value sits in `EntryFields.text`. */
+const SLOT_OF = Object.fromEntries(
+  (
+    [
+      ['patient_id', 'patient'],
+      ['subject', 'subject'],
+      ['institution', 'institution'],
+      ['action', 'action'],
+      ['category', 'category'],
+      ['purpose', 'purpose'],
+      ['outcome', 'outcome'],
+      ['request_id', 'requestId'],
+    ] as const
+  ).map(([column, field]) => [column, TEXT_FIELDS.indexOf(field) * 2]),
+) as Record<Exclude<Column, 'at' | 'break_glass'>, number>;
+
+/** The same comparison on fields read from authentic entry bytes (see entry-fields.ts). */
+function fieldMatches(rows: CopiedRows, column: Column, fields: EntryFields): boolean {
+  switch (column) {
+    case 'at':
+      return rows.timestampMs(COPIED.at) === Date.parse(fields.at);
+    case 'break_glass':
+      return !rows.isNull(COPIED.break_glass) && rows.boolean(COPIED.break_glass) === fields.breakGlass;
+    default: {
+      const slot = SLOT_OF[column];
+      return rows.bytesEqual(COPIED[column], fields.text[slot] as number, fields.text[slot + 1] as number);
+    }
+  }
+}
+
+function fieldsMatch(rows: CopiedRows, fields: EntryFields): boolean {
+  for (const column of COLUMNS) if (!fieldMatches(rows, column, fields)) return false;
+  return true;
+}
+
+/** Checks every entry of one copied page (see `copyEntryPage`). */
+export function checkEntryPage(page: Uint8Array, published: PublishedLeaves): CheckedPage {
+  const rows = new CopiedRows(page);
+  const bytes = rows.bytes;
+  const seqs: number[] = [];
+  const hashes: Uint8Array[] = [];
+  const failures: RowFailure[] = [];
+  const fail = (row: number, index: number, message: string) =>
+    failures.push({ row, failure: { kind: 'entry', index, message } });
+  for (let row = 0; rows.next(); row++) {
+    const p = rows.int8(COPIED.seq);
+    seqs.push(p);
+    const entryStart = rows.start[COPIED.entry] as number;
+    const entryEnd = rows.end[COPIED.entry] as number;
+    const hash = leafHash(bytes.subarray(entryStart, Math.max(entryStart, entryEnd)));
+    hashes.push(hash);
+    const storedStart = rows.start[COPIED.leaf_hash] as number;
+    const storedEnd = rows.end[COPIED.leaf_hash] as number;
+    if (storedEnd - storedStart !== HASH_SIZE || !bytesEqual(hash, 0, bytes, storedStart, HASH_SIZE)) {
+      fail(row, p, `entry ${p}: its bytes do not match its stored leaf hash (edited)`);
+    }
+    const isPublished = published.covered[p] === 1;
+    const asPublished = isPublished && bytesEqual(hash, 0, published.hashes, p * HASH_SIZE, HASH_SIZE);
+    if (isPublished && !asPublished) {
+      fail(
+        row,
+        p,
+        `entry ${p}: differs from the leaf hash published with the checkpoints (edited, moved or replaced)`,
+      );
+    }
+    // Bytes identical to the published ones are canonical JSON: read the few fields in place.
+    const fields = asPublished ? readEntryFields(bytes, entryStart, entryEnd) : undefined;
+    if (fields) {
+      if (fields.index !== p) {
+        fail(row, p, `entry stored at ${p} is entry ${fields.index} (moved or swapped)`);
+      } else if (!fieldsMatch(rows, fields)) {
+        const bad = COLUMNS.filter((c) => !fieldMatches(rows, c, fields));
+        fail(row, p, `entry ${p}: indexed columns ${bad.join(', ')} do not match the entry`);
+      }
+      continue;
+    }
+    const entry = entryEnd === -1 ? undefined : parseEntry(bytes.toString('utf8', entryStart, entryEnd));
+    if (!entry) {
+      fail(row, p, `entry ${p}: not a complete entry (partially written or corrupted)`);
+    } else if (entry.index !== p) {
+      fail(row, p, `entry stored at ${p} is entry ${entry.index} (moved or swapped)`);
+    } else {
+      const columns = entryColumns(entry);
+      if (!COLUMNS.every((c) => columnMatches(rows, c, columns))) {
+        const bad = COLUMNS.filter((c) => !columnMatches(rows, c, columns));
+        fail(row, p, `entry ${p}: indexed columns ${bad.join(', ')} do not match the entry`);
+      }
+    }
+  }
+  const leafHashes = new Uint8Array(hashes.length * HASH_SIZE);
+  hashes.forEach((hash, i) => leafHashes.set(hash, i * HASH_SIZE));
+  return { seqs: Float64Array.from(seqs), leafHashes, failures };
+}
