@@ -7,50 +7,12 @@
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { openRuntime } from '../../src/app/index.ts';
 import { loadConfig, type Env } from '../../src/config/index.ts';
 import { createLogger } from '../../src/platform/logging/index.ts';
-import { postgresAdminUrl, type TestPostgres } from '../../test/support/postgres.ts';
+import { openPostgresDatabase } from '../../test/support/postgres.ts';
 import { backends, openTestRuntime, type TestRuntime } from '../../test/support/runtime.ts';
 import { natsUrl, redisUrl, requireReachable } from '../../test/support/services.ts';
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: postgresAdminUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A database and its application role under a fixed name, created unless they exist. */
-async function keptPostgres(database: string): Promise<TestPostgres> {
-  const appRole = `${database}_app`;
-  await admin(async (client) => {
-    const db = await client.query('select 1 from pg_database where datname = $1', [database]);
-    if (db.rowCount === 0) await client.query(`create database ${database}`);
-    const role = await client.query('select 1 from pg_roles where rolname = $1', [appRole]);
-    if (role.rowCount === 0) await client.query(`create role ${appRole} login nosuperuser nobypassrls`);
-  });
-  const ownerUrl = new URL(postgresAdminUrl);
-  ownerUrl.pathname = `/${database}`;
-  const appUrl = new URL(ownerUrl);
-  appUrl.username = appRole;
-  appUrl.password = '';
-  return {
-    database,
-    ownerUrl: ownerUrl.toString(),
-    appUrl: appUrl.toString(),
-    appRole,
-    drop: () =>
-      admin(async (client) => {
-        await client.query(`drop database if exists ${database} with (force)`);
-        await client.query(`drop role if exists ${appRole}`);
-      }),
-  };
-}
 
 /**
  * `keep` undefined: fresh databases, dropped by `cleanup`. Otherwise the kept databases named after it
@@ -61,8 +23,8 @@ export async function benchRuntime(label: string, keep: string | undefined, extr
   if (!/^[a-z0-9_]{1,40}$/.test(keep)) throw new Error('--database takes [a-z0-9_]{1,40}');
   await requireReachable('Redis', redisUrl);
   await requireReachable('NATS', natsUrl);
-  const records = await keptPostgres(`carebase_${keep}`);
-  const audit = await keptPostgres(`carebase_${keep}_audit`);
+  const records = await openPostgresDatabase(`carebase_${keep}`, true);
+  const audit = await openPostgresDatabase(`carebase_${keep}_audit`, true);
   const dataDir = path.join(os.tmpdir(), `carebase-${keep}`);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const env: Env = {

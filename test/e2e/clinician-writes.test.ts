@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { openPage, type OpenedPage } from '../support/browser.ts';
-import { checkPage } from './page-checks.ts';
+import { openPage } from '../support/browser.ts';
+import { checkPage, settled } from './page-checks.ts';
 import { useServerAndBrowser } from './harness.ts';
 import { demoLogin, signInAs } from './sign-in-as.ts';
 
 const harness = useServerAndBrowser();
-
-async function settled(opened: OpenedPage): Promise<void> {
-  await opened.page.locator('.loading').first().waitFor({ state: 'detached', timeout: 20_000 });
-}
 
 describe('a clinician writes in the chart', () => {
   it('a note, a lab result and a medication order from the chart forms, each then shown in the chart', async () => {

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { openPage, type OpenedPage } from '../support/browser.ts';
-import { checkPage, openFromMenu } from './page-checks.ts';
+import { checkPage, openFromMenu, settled } from './page-checks.ts';
 import { useServerAndBrowser } from './harness.ts';
-import { demoLogin, signInAs } from './sign-in-as.ts';
+import { signInAs } from './sign-in-as.ts';
 
 const harness = useServerAndBrowser();
 
-const login = (username: string) => demoLogin(harness.server.credentials.users, username);
-const patient = (name: string) => {
-  const found = harness.server.credentials.patients.find((candidate) => candidate.name === name);
-  if (!found) throw new Error(`No demo patient ${name}`);
-  return found;
-};
-
-async function settled(opened: OpenedPage): Promise<void> {
-  await opened.page.locator('.loading').first().waitFor({ state: 'detached', timeout: 20_000 });
-}
+const { login, patient } = harness;
 
 async function openChartFromSearch(opened: OpenedPage, name: string): Promise<void> {
   const { page } = opened;

@@ -30,3 +30,8 @@ export async function openFromMenu(opened: OpenedPage, label: string): Promise<v
     .click();
   await opened.page.getByRole('heading', { level: 1, name: label }).waitFor();
 }
+
+/** Waits until no loading indicator is left on the page. */
+export async function settled(opened: OpenedPage): Promise<void> {
+  await opened.page.locator('.loading').first().waitFor({ state: 'detached', timeout: 20_000 });
+}

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { openPage, type OpenedPage } from '../support/browser.ts';
-import { checkPage, openFromMenu } from './page-checks.ts';
+import { openPage } from '../support/browser.ts';
+import { checkPage, openFromMenu, settled } from './page-checks.ts';
 import { useServerAndBrowser } from './harness.ts';
 import type { DemoLogin } from './server-under-test.ts';
 import { demoLogin, signInAs } from './sign-in-as.ts';
 
 const harness = useServerAndBrowser();
-
-async function settled(opened: OpenedPage): Promise<void> {
-  await opened.page.locator('.loading').first().waitFor({ state: 'detached', timeout: 20_000 });
-}
 
 const nextYear = new Date().getUTCFullYear() + 1;
 

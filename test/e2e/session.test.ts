@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { openPage, screenshot } from '../support/browser.ts';
 import { checkPage, openFromMenu } from './page-checks.ts';
 import { useServerAndBrowser } from './harness.ts';
-import { demoLogin, signInAs, totpCode } from './sign-in-as.ts';
+import { signInAs, totpCode } from './sign-in-as.ts';
 
 // Short-lived access tokens (the configurable minimum) so that refresh and expiry happen within a test.
 const accessTokenSeconds = 60;
 
 const harness = useServerAndBrowser({ AUTH_ACCESS_TOKEN_TTL_SECONDS: String(accessTokenSeconds) });
 
-const login = (username: string) => demoLogin(harness.server.credentials.users, username);
+const { login } = harness;
 
 async function apiToken(username: string): Promise<string> {
   const { password } = login(username);

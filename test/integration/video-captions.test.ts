@@ -1,49 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app/index.ts';
-import { jobHandlers } from '../../src/app/job-handlers.ts';
-import { createJobWorker, type JobWorker } from '../../src/platform/jobs/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   autoCaptionLabel,
   autoCaptionLanguage,
   detectSpeechEngine,
 } from '../../src/modules/video/auto-captions.ts';
-import { backends, openTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { backends } from '../support/runtime.ts';
 import { generateClip, uploadFile, waitForVideo } from '../support/video-fixtures.ts';
-import { bearer, createInstitutions, createUser, runId, signIn } from './identity-fixtures.ts';
+import { runId } from './identity-fixtures.ts';
+import { useVideoTestbed } from './video-testbed.ts';
 
 const sentence = 'Hold the inhaler upright and shake it well. Breathe out slowly, then press the canister.';
 
 describe.each(backends)('automatic captions on $name', (backend) => {
-  let t: TestRuntime;
   let app: FastifyInstance;
-  let worker: JobWorker;
   let work: string;
   let owner: Record<string, string>;
 
-  beforeAll(async () => {
-    t = await openTestRuntime(backend, 'video_captions');
-    const institution = `vcap-${runId}`;
-    await createInstitutions(t.runtime.records, [{ id: institution, name: 'Caption Clinic' }]);
-    app = await buildApp(t.runtime);
-    worker = createJobWorker(t.runtime.records, jobHandlers(t.runtime), {
-      concurrency: 1,
-      pollIntervalMs: 200,
-      logger: t.runtime.logger,
-    });
-    worker.start();
-    work = await mkdtemp(path.join(os.tmpdir(), 'carebase-video-captions-'));
-    const physician = await createUser(t.runtime.records, { roles: ['physician'], institution });
-    owner = bearer((await signIn(app, physician)).access_token);
-  });
-  afterAll(async () => {
-    await worker?.stop({ graceMs: 1_000 });
-    await app?.close();
-    await t?.cleanup();
-    if (work) await rm(work, { recursive: true, force: true });
+  const bed = useVideoTestbed(backend, 'video_captions', { id: `vcap-${runId}`, name: 'Caption Clinic' });
+  beforeAll(() => {
+    ({ app, work, owner } = bed);
   });
 
   it('transcribes speech into an English subtitle rendition', async () => {

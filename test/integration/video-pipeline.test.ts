@@ -1,12 +1,8 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app/index.ts';
-import { jobHandlers } from '../../src/app/job-handlers.ts';
-import { createJobWorker, type JobWorker } from '../../src/platform/jobs/index.ts';
-import { backends, openTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, type TestRuntime } from '../support/runtime.ts';
 import {
   ffprobeJson,
   generateClip,
@@ -14,7 +10,8 @@ import {
   uploadFile,
   waitForVideo,
 } from '../support/video-fixtures.ts';
-import { bearer, createInstitutions, createUser, runId, signIn } from './identity-fixtures.ts';
+import { runId } from './identity-fixtures.ts';
+import { useVideoTestbed } from './video-testbed.ts';
 
 const srt =
   '1\n00:00:00,500 --> 00:00:03,000\nWash your hands <b>first</b>.\n\n2\n00:00:04,000 --> 00:00:07,500\nThen put on gloves.\n';
@@ -22,7 +19,6 @@ const srt =
 describe.each(backends)('video pipeline with real ffmpeg on $name', (backend) => {
   let t: TestRuntime;
   let app: FastifyInstance;
-  let worker: JobWorker;
   let work: string;
   let owner: Record<string, string>;
   let videoId: string;
@@ -30,27 +26,15 @@ describe.each(backends)('video pipeline with real ffmpeg on $name', (backend) =>
   let base: string;
   const north = `vnorth-${runId}`;
 
+  const bed = useVideoTestbed(
+    backend,
+    'video_pipeline',
+    { id: north, name: 'North Clinic' },
+    { baseMs: 100, maxMs: 500 },
+  );
   beforeAll(async () => {
-    t = await openTestRuntime(backend, 'video_pipeline');
-    await createInstitutions(t.runtime.records, [{ id: north, name: 'North Clinic' }]);
-    app = await buildApp(t.runtime);
-    worker = createJobWorker(t.runtime.records, jobHandlers(t.runtime), {
-      concurrency: 1,
-      pollIntervalMs: 200,
-      logger: t.runtime.logger,
-      backoff: { baseMs: 100, maxMs: 500 },
-    });
-    worker.start();
-    work = await mkdtemp(path.join(os.tmpdir(), 'carebase-video-test-'));
+    ({ t, app, work, owner } = bed);
     await generateClip(path.join(work, 'clip.mp4'), { seconds: 8, width: 1280, height: 720 });
-    const physician = await createUser(t.runtime.records, { roles: ['physician'], institution: north });
-    owner = bearer((await signIn(app, physician)).access_token);
-  });
-  afterAll(async () => {
-    await worker?.stop({ graceMs: 1_000 });
-    await app?.close();
-    await t?.cleanup();
-    if (work) await rm(work, { recursive: true, force: true });
   });
 
   it('rejects a corrupt and a hostile upload with a readable reason, and keeps serving the next job', async () => {

@@ -35,14 +35,25 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 /** Creates `carebase_<label>_<random>` with an owner-migrated schema left to the caller, plus an app role. */
 export async function createTestPostgres(label: string): Promise<TestPostgres> {
   const suffix = randomBytes(4).toString('hex');
-  const database = `carebase_${label.replace(/[^a-z0-9]/g, '_')}_${suffix}`;
+  return openPostgresDatabase(`carebase_${label.replace(/[^a-z0-9]/g, '_')}_${suffix}`);
+}
+
+/**
+ * `database` and its application role `<database>_app`: created, or with `reuse` kept as they are when
+ * they exist (benchmarks reusing a large seed).
+ */
+export async function openPostgresDatabase(database: string, reuse = false): Promise<TestPostgres> {
   const appRole = `${database}_app`;
   await admin(async (client) => {
-    await client.query(`create database ${database}`);
-    await client.query(`create role ${appRole} login nosuperuser nobypassrls`);
+    const exists = async (table: string, column: string, name: string) =>
+      reuse &&
+      ((await client.query(`select 1 from ${table} where ${column} = $1`, [name])).rowCount ?? 0) > 0;
+    if (!(await exists('pg_database', 'datname', database)))
+      await client.query(`create database ${database}`);
+    if (!(await exists('pg_roles', 'rolname', appRole)))
+      await client.query(`create role ${appRole} login nosuperuser nobypassrls`);
   });
-  const base = new URL(postgresAdminUrl);
-  const ownerUrl = new URL(base);
+  const ownerUrl = new URL(postgresAdminUrl);
   ownerUrl.pathname = `/${database}`;
   const appUrl = new URL(ownerUrl);
   appUrl.username = appRole;

@@ -1,5 +1,5 @@
 import { HASH_SIZE, leafHash } from '../merkle/index.ts';
-import { COPIED, CopiedRows, bytesEqual } from '../ledger/copied-rows.ts';
+import { COPIED, COPIED_COLUMNS, CopiedRows, bytesEqual } from '../ledger/copied-rows.ts';
 import { entryColumns, parseEntry, type EntryColumns } from '../ledger/entry.ts';
 import { TEXT_FIELDS, readEntryFields, type EntryFields } from './entry-fields.ts';
 import type { LeafSegment } from '../publish/checkpoint-store.ts';
@@ -71,18 +71,8 @@ export interface CheckedPage {
 }
 
 type Column = Exclude<keyof EntryColumns, 'seq'>;
-const COLUMNS: readonly Column[] = [
-  'at',
-  'patient_id',
-  'subject',
-  'institution',
-  'action',
-  'category',
-  'purpose',
-  'outcome',
-  'break_glass',
-  'request_id',
-];
+/** The index columns: every copied column after seq, entry and leaf_hash. */
+const COLUMNS = COPIED_COLUMNS.slice(3) as readonly Column[];
 
 function columnMatches(rows: CopiedRows, column: Column, columns: EntryColumns): boolean {
   switch (column) {
