@@ -71,7 +71,9 @@ if (missing.length > 0) {
       say(message);
       process.exit(1);
     }
-    say(`${message} Video processing is unavailable until then.`);
+    say(
+      `${message} Video processing (or, without the speech model, automatic captions) is unavailable until then.`,
+    );
   }
 }
 

@@ -3,7 +3,7 @@ import { auditVerifyCommand, type AuditVerifyOptions } from './commands/audit-ve
 import { keysRotateCommand } from './commands/keys-rotate.ts';
 import { keysShredCommand } from './commands/keys-shred.ts';
 import { migrateCommand } from './commands/migrate.ts';
-import { seedCommand } from './commands/seed.ts';
+import { seedCommand, type SeedOptions } from './commands/seed.ts';
 import { startCommand } from './commands/start.ts';
 import { workerCommand } from './commands/worker.ts';
 import { runCommand } from './context.ts';
@@ -70,10 +70,14 @@ program
   .option('--patients <n>', 'number of synthetic patients', positiveInt, 100)
   .option('--institutions <m>', 'number of institutions', positiveInt, 2)
   .option('--seed <value>', 'seed value: the same value always generates the same data', 'carebase')
+  .option(
+    '--batch-size <n>',
+    'patients per committed batch (an interrupted run resumes from the last one)',
+    positiveInt,
+    100,
+  )
   .addHelpText('after', '\nExample: carebase seed --patients 100000 --institutions 10')
-  .action((options: { demo: boolean; patients: number; institutions: number; seed: string }) =>
-    runCommand(() => seedCommand(options)),
-  );
+  .action((options: SeedOptions) => runCommand(() => seedCommand(options)));
 
 program
   .command('audit')

@@ -65,11 +65,21 @@ describe.each(backends)('carebase seed on $name', (backend) => {
     const environment = await testEnvironment(backend, 'cli_seed');
     cleanups.push(environment.cleanup);
     const env = { ...environment.env, LOG_LEVEL: 'warn' };
-    // Enough patients for several committed batches (100 each) before the kill, on the encrypted write path.
-    const args = ['seed', '--patients', '250', '--institutions', '2', '--seed', 'kill-test'];
+    // Several committed batches before the kill, on the encrypted write path.
+    const args = [
+      'seed',
+      '--patients',
+      '90',
+      '--batch-size',
+      '15',
+      '--institutions',
+      '2',
+      '--seed',
+      'kill-test',
+    ];
 
     const interrupted = runCli(args, env);
-    await interrupted.waitFor(/Seeding patients: [1-9]\d*\/250/, 120_000);
+    await interrupted.waitFor(/Seeding patients: [1-9]\d*\/90/, 120_000);
     interrupted.child.kill('SIGKILL');
     await interrupted.exited;
 
@@ -91,6 +101,6 @@ describe.each(backends)('carebase seed on $name', (backend) => {
     expect(after.patients.skipped).toBeGreaterThan(0);
     expect(after.patients.created).toBeGreaterThan(0);
     expect(after.stored).toEqual(summaryOf(reference.output()).stored);
-    expect(after.stored.patients).toBe(250);
+    expect(after.stored.patients).toBe(90);
   }, 300_000);
 });

@@ -18,6 +18,8 @@ export interface SeedOptions {
   patients: number;
   institutions: number;
   seed: string;
+  /** Patients per committed batch: the unit an interrupted run resumes from. */
+  batchSize?: number;
 }
 
 /** `carebase seed`: deterministic synthetic data; safe to interrupt and run again. */
