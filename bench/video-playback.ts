@@ -18,10 +18,10 @@ import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline, type Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import { launchBrowser } from '../test/support/browser.ts';
 import { bundlePlayer, harnessPath, routeHarness, startVideoServer } from '../test/support/video-browser.ts';
 import { generateClip } from '../test/support/video-fixtures.ts';
+import { runLoad } from './support/load.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,34 +35,6 @@ const plays = Number(values.plays);
 const viewers = Number(values.viewers);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
-
-/** Runs on a worker thread: `viewers` keep-alive connections fetching `urls` in turn for `seconds`. */
-const viewerThread = `
-const http = require('node:http');
-const { parentPort, workerData } = require('node:worker_threads');
-const { urls, viewers, seconds } = workerData;
-const agent = new http.Agent({ keepAlive: true, maxSockets: viewers });
-const latencies = [];
-let bytes = 0;
-let failures = 0;
-const get = (url) => new Promise((resolve, reject) => {
-  http.get(url, { agent }, (res) => {
-    let size = 0;
-    res.on('data', (chunk) => { size += chunk.length; });
-    res.on('end', () => resolve(res.statusCode === 200 ? size : -1));
-    res.on('error', reject);
-  }).on('error', reject);
-});
-const until = Date.now() + seconds * 1000;
-Promise.all(Array.from({ length: viewers }, async (_, v) => {
-  for (let i = v; Date.now() < until; i++) {
-    const started = performance.now();
-    const size = await get(urls[i % urls.length]);
-    if (size < 0) failures++; else bytes += size;
-    latencies.push(performance.now() - started);
-  }
-})).then(() => { agent.destroy(); parentPort.postMessage({ latencies, bytes, failures }); });
-`;
 
 const uptime = async () => (await promisify(execFile)('/usr/bin/uptime')).stdout.trim();
 
@@ -129,15 +101,17 @@ try {
   // The viewers' HTTP client runs on its own thread (keep-alive node:http agent, one socket per viewer), so
   // the server's event loop does not also carry the load generator.
   const httpViewers = async (urls: string[], duration: number): Promise<Sample> => {
-    const worker = new Worker(viewerThread, { eval: true, workerData: { urls, viewers, seconds: duration } });
-    const result = await new Promise<{ latencies: number[]; bytes: number; failures: number }>(
-      (resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
-      },
-    );
-    await worker.terminate();
-    if (result.failures > 0) throw new Error(`${result.failures} segment requests failed`);
+    const parsed = urls.map((url) => new URL(url));
+    const result = await runLoad({
+      port: Number(parsed[0]!.port),
+      paths: parsed.map((url) => url.pathname + url.search),
+      headers: [{}],
+      mode: 'closed',
+      concurrency: viewers,
+      rate: 0,
+      seconds: duration,
+    });
+    if (result.errors > 0) throw new Error(`${result.errors} segment requests failed`);
     return { latencies: result.latencies, bytes: result.bytes, seconds: duration };
   };
   const storage = server.t.runtime.storage;

@@ -27,6 +27,10 @@ export interface LoadResult {
   p99: number;
   /** Completed requests per second. */
   throughput: number;
+  /** Response body bytes received. */
+  bytes: number;
+  /** Every completed request's latency in ms, ascending (for merging runs). */
+  latencies: number[];
 }
 
 // Plain JavaScript evaluated in the worker (workers do not inherit the tsx loader).
@@ -36,12 +40,13 @@ const { parentPort, workerData: job } = require('node:worker_threads');
 const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(job.concurrency, 256) });
 const latencies = [];
 let errors = 0;
+let bytes = 0;
 let n = 0;
 const one = (scheduled) => new Promise((resolve) => {
   const i = n++;
   const req = http.get({ port: job.port, host: '127.0.0.1', path: job.paths[i % job.paths.length],
     headers: job.headers[i % job.headers.length], agent }, (res) => {
-    res.resume();
+    res.on('data', (chunk) => { bytes += chunk.length; });
     res.on('end', () => {
       if (res.statusCode !== 200) errors++;
       latencies.push(performance.now() - scheduled);
@@ -73,7 +78,7 @@ const one = (scheduled) => new Promise((resolve) => {
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies.length === 0 ? 0 : latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))];
   parentPort.postMessage({ done: latencies.length, errors, seconds, p50: pct(0.5), p99: pct(0.99),
-    throughput: latencies.length / seconds });
+    throughput: latencies.length / seconds, bytes, latencies });
 })();
 `;
 
