@@ -52,6 +52,8 @@ async function main() {
 
   const t = await benchRuntime('bench_records', keep, { LOG_LEVEL: 'error' });
   const policy = await createAccessPolicy({ database: t.runtime.records, cache: t.runtime.cache });
+  // As in `carebase start` (API and worker in one process): the audit archive consumer runs here too.
+  await t.runtime.auditLog.replication?.startConsumer();
   // Owner connection: reads below RLS, for choosing targets and for the bare baseline.
   const pool = new pg.Pool({ connectionString: t.records!.ownerUrl, max: 20 });
   const count = async (q: string) => Number((await pool.query<{ n: string }>(q)).rows[0]!.n);

@@ -4,7 +4,7 @@ import {
   scheduleAuditVerification,
 } from '../modules/audit/index.ts';
 import { videoWorkerHandlers } from '../modules/video/index.ts';
-import type { JobHandler } from '../platform/jobs/index.ts';
+import { createJobWorker, type JobHandler } from '../platform/jobs/index.ts';
 import type { Runtime } from './runtime.ts';
 
 /** Background job handlers by queue name. Modules contribute theirs here (video transcoding, audit checks). */
@@ -17,4 +17,23 @@ export function jobHandlers(runtime: Runtime): Record<string, JobHandler> {
     ...videoWorkerHandlers(runtime),
     [AUDIT_VERIFY_QUEUE]: auditVerificationJob(runtime.auditLog, runtime.jobs, runtime.logger),
   };
+}
+
+/**
+ * A process's worker share (`carebase worker`, and `carebase start` beside the API): the job worker and
+ * the audit archive consumer, which API processes do not run. Stop the returned worker before closing
+ * the runtime (closing the runtime stops the consumer).
+ */
+export async function startBackgroundWork(runtime: Runtime) {
+  const worker = createJobWorker(runtime.records, jobHandlers(runtime), {
+    ...runtime.config.jobs,
+    logger: runtime.logger,
+  });
+  worker.start();
+  await runtime.auditLog.replication
+    ?.startConsumer()
+    .catch((err: unknown) =>
+      runtime.logger.warn({ err }, 'audit archive consumer not started; replication lags until restart'),
+    );
+  return worker;
 }

@@ -7,6 +7,8 @@ describe.each(backends)('audit replication to the bus — $name', (backend) => {
   let t: TestRuntime;
   beforeAll(async () => {
     t = await openTestRuntime(backend, 'auditrepl', manualCheckpoints);
+    // The worker's share of a process runs the archive consumer; API processes do not.
+    await t.runtime.auditLog.replication!.startConsumer();
   });
   afterAll(async () => t?.cleanup());
 

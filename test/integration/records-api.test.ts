@@ -65,6 +65,9 @@ describe.each(backends)('records FHIR API on $name', (backend) => {
       const read = await h.app.inject({ method: 'GET', url: `/fhir/R4/${type}/${c.id}`, headers: staff });
       expect(read.statusCode, `${type} read`).toBe(200);
       expect(read.json()).toEqual(c);
+      expect(read.headers['content-type']).toContain('application/fhir+json');
+      expect(read.headers.etag).toBe('W/"1"');
+      expect(read.headers['last-modified']).toBe(new Date(c.meta.lastUpdated).toUTCString());
 
       const stale = await h.app.inject({
         method: 'PUT',
@@ -88,6 +91,7 @@ describe.each(backends)('records FHIR API on $name', (backend) => {
         headers: staff,
       });
       expect(v1.json().language).toBeUndefined();
+      expect(v1.headers.etag).toBe('W/"1"');
       const history = await h.app.inject({
         method: 'GET',
         url: `/fhir/R4/${type}/${c.id}/_history`,

@@ -210,7 +210,9 @@ describe.each(backends)('records encryption on $name', (backend) => {
     const patients = await h.service
       .session(system)
       .search('Patient', { _count: '10', organization: undefined });
-    const seeded = (patients as { entry: { resource: { id: string; name?: { family?: string }[] } }[] }).entry
+    const seeded = (
+      patients.toJSON() as { entry: { resource: { id: string; name?: { family?: string }[] } }[] }
+    ).entry
       .map((e) => e.resource)
       .filter((p) => p.id !== pid && p.id !== other);
     expect(seeded).toHaveLength(3);
@@ -222,6 +224,6 @@ describe.each(backends)('records encryption on $name', (backend) => {
       expect(dump.rows.map((r) => r.row).join('\n')).not.toContain(family);
     }
     const found = await h.service.session(system).search('Patient', { family: family });
-    expect((found as { entry: unknown[] }).entry).toHaveLength(1);
+    expect((found.toJSON() as { entry: unknown[] }).entry).toHaveLength(1);
   });
 });

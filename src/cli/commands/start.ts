@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { buildApp, openRuntime } from '../../app/index.ts';
-import { createJobWorker } from '../../platform/jobs/index.ts';
-import { jobHandlers } from '../../app/job-handlers.ts';
+import { startBackgroundWork } from '../../app/job-handlers.ts';
 import { cliSetup } from '../context.ts';
 import { onShutdownSignal } from '../shutdown.ts';
 import { seedDemoIfEmpty } from './seed.ts';
@@ -14,8 +13,7 @@ export async function startCommand(options: { seed: boolean }): Promise<void> {
 
   let shuttingDown = false;
   const app = await buildApp(runtime, { isShuttingDown: () => shuttingDown });
-  const worker = createJobWorker(runtime.records, jobHandlers(runtime), { ...config.jobs, logger });
-  worker.start();
+  const worker = await startBackgroundWork(runtime);
   await app.listen({ host: config.http.host, port: config.http.port });
 
   const address = app.server.address();

@@ -76,11 +76,6 @@ export async function createAuditService(deps: AuditServiceDeps): Promise<AuditS
   const replication = deps.bus
     ? createReplication({ db, bus: deps.bus, ledger, logger: deps.logger })
     : undefined;
-  await replication
-    ?.startConsumer()
-    .catch((error: unknown) =>
-      deps.logger.warn({ err: error }, 'audit archive consumer not started; replication lags until restart'),
-    );
   return {
     ...ledger,
     settings,

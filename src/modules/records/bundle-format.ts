@@ -1,9 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { FhirResource } from './validation.ts';
 
+/** A resource's JSON text as decrypted, spliced into a response by `serializeBundle` without re-parsing. */
+export class StoredJson {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A response body serialized once. Search pages are mostly decrypted resources: splicing their stored
+ * text in, rather than parsing it and serializing it again, saves a large share of a search's CPU.
+ */
+export class FhirJson {
+  constructor(readonly text: string) {}
+  /** The object, for callers in-process (the HTTP routes send `text` as is). */
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
 export interface BundleEntry {
   fullUrl?: string;
-  resource?: FhirResource;
+  resource?: FhirResource | StoredJson;
   search?: { mode: 'match' | 'include' | 'outcome' };
   request?: { method: string; url: string };
   response?: { status: string; etag?: string; location?: string; lastModified?: string; outcome?: unknown };
@@ -43,4 +60,20 @@ export function subset(resource: FhirResource, elements: readonly string[] | und
     ],
   };
   return out;
+}
+
+/**
+ * Serializes a bundle whose entries may hold `StoredJson`: each is written as a placeholder carrying a
+ * fresh random nonce (no request text can forge one) and then replaced by its stored text.
+ */
+export function serializeBundle(bundle: object): FhirJson {
+  const nonce = randomUUID();
+  const stored: string[] = [];
+  const text = JSON.stringify(bundle, (_key, value: unknown) =>
+    value instanceof StoredJson ? `${nonce}:${stored.push(value.text) - 1}` : value,
+  );
+  if (stored.length === 0) return new FhirJson(text);
+  return new FhirJson(
+    text.replace(new RegExp(`"${nonce}:(\\d+)"`, 'g'), (_match, i: string) => stored[Number(i)]!),
+  );
 }

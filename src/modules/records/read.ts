@@ -5,7 +5,7 @@ import { AppError } from '../../platform/errors/index.ts';
 import { auditEvent, decideRows, denyRead, factsOf, notFound, type RecordsDeps } from './access.ts';
 import { bundleOf, fullUrl } from './bundle-format.ts';
 import { readCurrentRow } from './fast-read.ts';
-import { openRow, selectHistory, selectVersion, type StoredRow } from './store.ts';
+import { openRow, openRowText, selectHistory, selectVersion, type StoredRow } from './store.ts';
 import { assertFhirId, assertSupportedType, type FhirResource } from './validation.ts';
 
 const maxHistory = 100;
@@ -14,10 +14,32 @@ function query<T>(deps: RecordsDeps, ctx: RequestContext, fn: (trx: Kysely<unkno
   return inCallerTransaction(deps.database, ctx, (trx) => fn(trx as unknown as Kysely<unknown>));
 }
 
+/** A resource as stored, for the HTTP API: its JSON text is sent without being parsed and re-serialized. */
+export interface StoredResource {
+  json: string;
+  versionId: number;
+  lastUpdated: Date;
+}
+
+type Opener<T> = (ring: RecordsDeps['keys'], row: StoredRow) => Promise<T>;
+
+const openStored: Opener<StoredResource> = async (ring, row) => ({
+  json: await openRowText(ring, row),
+  versionId: row.version_id,
+  // `lu` is PostgreSQL's text form (`2026-07-26 16:35:00.123456+00`); made ISO for Date.
+  lastUpdated: new Date(row.lu.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')),
+});
+
 /** Decrypts a permitted row; a shredded key is audited and answered 410. */
-async function openAudited(deps: RecordsDeps, ctx: RequestContext, action: 'read' | 'vread', row: StoredRow) {
+async function openAudited<T>(
+  deps: RecordsDeps,
+  ctx: RequestContext,
+  action: 'read' | 'vread',
+  row: StoredRow,
+  open: Opener<T>,
+): Promise<T> {
   try {
-    return await openRow(deps.keys, row);
+    return await open(deps.keys, row);
   } catch (error) {
     if (error instanceof AppError && error.code === 'gone') {
       await deps.audit.append(ctx, {
@@ -29,19 +51,26 @@ async function openAudited(deps: RecordsDeps, ctx: RequestContext, action: 'read
   }
 }
 
-export async function readResource(deps: RecordsDeps, ctx: RequestContext, type: string, id: string) {
+async function readCurrent<T>(
+  deps: RecordsDeps,
+  ctx: RequestContext,
+  type: string,
+  id: string,
+  open: Opener<T>,
+) {
   assertSupportedType(type);
   assertFhirId(id);
   const row = await readCurrentRow(deps.database, ctx, type, id);
-  return openDecidedRow(deps, ctx, 'read', type, id, row && !row.deleted ? row : undefined);
+  return openDecidedRow(deps, ctx, 'read', type, id, row && !row.deleted ? row : undefined, open);
 }
 
-export async function vreadResource(
+async function readVersion<T>(
   deps: RecordsDeps,
   ctx: RequestContext,
   type: string,
   id: string,
   versionText: string,
+  open: Opener<T>,
 ) {
   assertSupportedType(type);
   assertFhirId(id);
@@ -49,18 +78,31 @@ export async function vreadResource(
   if (!/^[1-9]\d{0,8}$/.test(versionText))
     throw new AppError('invalid_request', 'The version id must be a positive integer');
   const row = await query(deps, ctx, (trx) => selectVersion(trx, type, id, version));
-  return openDecidedRow(deps, ctx, 'vread', type, id, row);
+  return openDecidedRow(deps, ctx, 'vread', type, id, row, open);
 }
 
+export const readResource = (deps: RecordsDeps, ctx: RequestContext, type: string, id: string) =>
+  readCurrent(deps, ctx, type, id, openRow);
+export const readStoredResource = (deps: RecordsDeps, ctx: RequestContext, type: string, id: string) =>
+  readCurrent(deps, ctx, type, id, openStored);
+export const vreadStoredResource = (
+  deps: RecordsDeps,
+  ctx: RequestContext,
+  type: string,
+  id: string,
+  version: string,
+) => readVersion(deps, ctx, type, id, version, openStored);
+
 /** One stored row to the caller: audited as missing, denied, or permitted and decrypted. */
-async function openDecidedRow(
+async function openDecidedRow<T>(
   deps: RecordsDeps,
   ctx: RequestContext,
   action: 'read' | 'vread',
   type: string,
   id: string,
   row: Parameters<typeof factsOf>[0] | undefined,
-) {
+  open: Opener<T>,
+): Promise<T> {
   if (!row) {
     await deps.audit.append(ctx, {
       action,
@@ -73,7 +115,7 @@ async function openDecidedRow(
   }
   const [decision] = await decideRows(deps, ctx, 'read', [row]);
   if (!decision!.allow) return denyRead(deps, ctx, action, factsOf(row), decision!);
-  const resource = await openAudited(deps, ctx, action, row);
+  const resource = await openAudited(deps, ctx, action, row, open);
   await deps.audit.append(ctx, auditEvent(action, factsOf(row), decision, 'permit'));
   return resource;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteAccess } from '../../platform/http/index.ts';
 import { parseETag } from './bundle.ts';
 import { capabilityStatement } from './capability.ts';
+import type { StoredResource } from './read.ts';
 import type { RecordsService } from './service.ts';
 import type { FhirResource } from './validation.ts';
 
@@ -21,6 +22,12 @@ type Query = Record<string, string | string[] | undefined>;
 
 function baseUrl(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}${base}`;
+}
+
+function sendStored(reply: FastifyReply, stored: StoredResource) {
+  reply.header('etag', `W/"${stored.versionId}"`);
+  reply.header('last-modified', stored.lastUpdated.toUTCString());
+  return reply.code(200).type(fhirJson).send(stored.json);
 }
 
 function sendResource(reply: FastifyReply, resource: FhirResource, status = 200) {
@@ -66,7 +73,11 @@ export function recordsRoutes(service: RecordsService) {
         reply
           .type(fhirJson)
           .send(
-            await service.session(request.ctx, baseUrl(request)).everything(request.params.id, request.query),
+            (
+              await service
+                .session(request.ctx, baseUrl(request))
+                .everything(request.params.id, request.query)
+            ).text,
           ),
     );
 
@@ -77,7 +88,8 @@ export function recordsRoutes(service: RecordsService) {
         reply
           .type(fhirJson)
           .send(
-            await service.session(request.ctx, baseUrl(request)).search(request.params.type, request.query),
+            (await service.session(request.ctx, baseUrl(request)).search(request.params.type, request.query))
+              .text,
           ),
     );
 
@@ -88,7 +100,9 @@ export function recordsRoutes(service: RecordsService) {
         const params = { ...request.query, ...(request.body ?? {}) };
         return reply
           .type(fhirJson)
-          .send(await service.session(request.ctx, baseUrl(request)).search(request.params.type, params));
+          .send(
+            (await service.session(request.ctx, baseUrl(request)).search(request.params.type, params)).text,
+          );
       },
     );
 
@@ -96,7 +110,10 @@ export function recordsRoutes(service: RecordsService) {
       `${base}/:type/:id`,
       { config: { access: scoped('r') } },
       async (request, reply) =>
-        sendResource(reply, await service.session(request.ctx).read(request.params.type, request.params.id)),
+        sendStored(
+          reply,
+          await service.session(request.ctx).readStored(request.params.type, request.params.id),
+        ),
     );
 
     app.get<{ Params: IdParams }>(
@@ -116,11 +133,11 @@ export function recordsRoutes(service: RecordsService) {
       `${base}/:type/:id/_history/:vid`,
       { config: { access: scoped('r') } },
       async (request, reply) =>
-        sendResource(
+        sendStored(
           reply,
           await service
             .session(request.ctx)
-            .vread(request.params.type, request.params.id, request.params.vid),
+            .vreadStored(request.params.type, request.params.id, request.params.vid),
         ),
     );
 

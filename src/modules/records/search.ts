@@ -5,11 +5,18 @@ import { AppError } from '../../platform/errors/index.ts';
 import type { AccessDecision } from '../authz/access-policy.ts';
 import type { AuditEvent } from '../audit/index.ts';
 import { decideRows, denyRead, factsOf, notFound, type RecordsDeps } from './access.ts';
-import { bundleOf, fullUrl, subset, type BundleEntry } from './bundle-format.ts';
+import { bundleOf, serializeBundle, StoredJson, subset, type BundleEntry } from './bundle-format.ts';
 import { encodeCursor, parseSearch, type SearchQuery } from './search-query.ts';
 import { readCurrentRow, selectAsCaller } from './fast-read.ts';
 import { candidatesQuery, compartmentScoped, positionOf, type Position } from './search-sql.ts';
-import { openRow, referencesFrom, selectReferenced, selectReferencing, type StoredRow } from './store.ts';
+import {
+  openRow,
+  openRowText,
+  referencesFrom,
+  selectReferenced,
+  selectReferencing,
+  type StoredRow,
+} from './store.ts';
 import { assertFhirId, assertSupportedType, type FhirResource } from './validation.ts';
 
 const maxIncluded = 500;
@@ -56,7 +63,7 @@ async function visibleRows(
   let after: Position | undefined = query.cursor?.after;
   // A little over what is wanted: most rows are usually visible (every row fetched is transferred and
   // parsed, body included), and each further chunk costs one statement and one decideMany.
-  const chunk = Math.min(500, want + 10);
+  const chunk = Math.min(500, want + Math.ceil(want / 10));
   // Confined to a compartment, the plan is the patient index whatever the values: prepare it once.
   const scoped = compartmentScoped(query, extra);
   for (;;) {
@@ -192,11 +199,11 @@ export async function runSearch(
   const included = await includes(deps, ctx, query, page, tally);
   const entries: BundleEntry[] = [];
   const add = async (row: StoredRow, mode: 'match' | 'include') => {
-    const resource: FhirResource = subset(
-      await openRow(deps.keys, row),
-      mode === 'match' ? query.elements : undefined,
-    );
-    entries.push({ fullUrl: fullUrl(baseUrl, resource), resource, search: { mode } });
+    const elements = mode === 'match' ? query.elements : undefined;
+    const resource = elements
+      ? subset(await openRow(deps.keys, row), elements)
+      : new StoredJson(await openRowText(deps.keys, row));
+    entries.push({ fullUrl: `${baseUrl}/${row.resource_type}/${row.id}`, resource, search: { mode } });
   };
   for (const row of page) await add(row, 'match');
   for (const row of included) await add(row, 'include');
@@ -221,7 +228,7 @@ export async function runSearch(
     const cursor = encodeCursor(query.fingerprint, positionOf(query, page.at(-1)!));
     link.push({ relation: 'next', url: selfLink(baseUrl, path, params, cursor) });
   }
-  return bundleOf('searchset', entries, { ...(total !== undefined ? { total } : {}), link });
+  return serializeBundle(bundleOf('searchset', entries, { ...(total !== undefined ? { total } : {}), link }));
 }
 
 export function searchResources(

@@ -1,8 +1,15 @@
 import type { RequestContext } from '../../platform/context/index.ts';
 import type { RecordsDeps } from './access.ts';
+import type { FhirJson } from './bundle-format.ts';
 import { rotateKeys, shredPatient } from './key-admin.ts';
 import { processBundle } from './bundle.ts';
-import { historyOf, readResource, vreadResource } from './read.ts';
+import {
+  historyOf,
+  readResource,
+  readStoredResource,
+  vreadStoredResource,
+  type StoredResource,
+} from './read.ts';
 import { patientEverything, searchResources } from './search.ts';
 import {
   assertFhirId,
@@ -18,10 +25,12 @@ type Params = Record<string, string | string[] | undefined>;
 /** Every records operation for one caller: no method reaches rows without the caller's context. */
 export interface RecordsSession {
   read(type: string, id: string): Promise<FhirResource>;
-  vread(type: string, id: string, version: string): Promise<FhirResource>;
+  /** Read and vread for the HTTP API: the resource's stored JSON text, sent as is. */
+  readStored(type: string, id: string): Promise<StoredResource>;
+  vreadStored(type: string, id: string, version: string): Promise<StoredResource>;
   history(type: string, id: string): Promise<unknown>;
-  search(type: string, params: Params): Promise<unknown>;
-  everything(patientId: string, params: Params): Promise<unknown>;
+  search(type: string, params: Params): Promise<FhirJson>;
+  everything(patientId: string, params: Params): Promise<FhirJson>;
   create(type: string, body: unknown): Promise<FhirResource>;
   update(type: string, id: string, body: unknown, ifMatch?: number): Promise<FhirResource>;
   bundle(body: unknown): Promise<unknown>;
@@ -46,7 +55,8 @@ export function createRecordsService(deps: RecordsDeps): RecordsService {
     session(ctx, baseUrl = '/fhir/R4') {
       return {
         read: (type, id) => readResource(deps, ctx, type, id),
-        vread: (type, id, version) => vreadResource(deps, ctx, type, id, version),
+        readStored: (type, id) => readStoredResource(deps, ctx, type, id),
+        vreadStored: (type, id, version) => vreadStoredResource(deps, ctx, type, id, version),
         history: (type, id) => historyOf(deps, ctx, type, id, baseUrl),
         search: (type, params) => searchResources(deps, ctx, type, params, baseUrl),
         everything: (id, params) => patientEverything(deps, ctx, id, params, baseUrl),

@@ -45,17 +45,21 @@ export function sealResource(dek: Buffer, resource: FhirResource, version: numbe
   );
 }
 
-/** Decrypts a row; `gone` when its patient's key was shredded. */
-export async function openRow(ring: DataKeyRing, row: StoredRow): Promise<FhirResource> {
+/** Decrypts a row to the resource's JSON text as stored; `gone` when its patient's key was shredded. */
+export async function openRowText(ring: DataKeyRing, row: StoredRow): Promise<string> {
   if (!row.body_enc) {
     // Rows written before encryption existed keep their plaintext body until re-written.
-    if (row.body) return (typeof row.body === 'string' ? JSON.parse(row.body) : row.body) as FhirResource;
+    if (row.body) return typeof row.body === 'string' ? row.body : JSON.stringify(row.body);
     throw new AppError('internal', 'Stored resource has no body');
   }
   const dek = row.key_owner ? await ring.unwrap(row.key_owner, row.kek_id, row.wrapped) : undefined;
   if (!dek) throw new AppError('gone', 'This record has been erased', { reason: 'crypto_shredded' });
-  const plain = open(dek, row.body_enc, aadFor(row.resource_type, row.id, row.version_id));
-  return JSON.parse(plain.toString('utf8')) as FhirResource;
+  return open(dek, row.body_enc, aadFor(row.resource_type, row.id, row.version_id)).toString('utf8');
+}
+
+/** Decrypts a row; `gone` when its patient's key was shredded. */
+export async function openRow(ring: DataKeyRing, row: StoredRow): Promise<FhirResource> {
+  return JSON.parse(await openRowText(ring, row)) as FhirResource;
 }
 
 async function rows(trx: Kysely<unknown>, query: RawBuilder<StoredRow>): Promise<StoredRow[]> {

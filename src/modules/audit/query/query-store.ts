@@ -25,8 +25,11 @@ export interface LedgerPage {
   next: number | undefined;
 }
 
-/** Newest first, `limit` at a time. */
-export async function queryLedger(db: Kysely<unknown>, query: LedgerQuery): Promise<LedgerPage> {
+/**
+ * The statement behind `queryLedger`: newest first by the table's column (ordering by the float8 alias
+ * would sort every matching entry instead of reading the index backwards), one row beyond the page.
+ */
+export function ledgerQueryStatement(query: LedgerQuery) {
   const conditions: RawBuilder<unknown>[] = [];
   if (query.patient !== undefined) conditions.push(sql`patient_id = ${query.patient}`);
   if (query.subject !== undefined) conditions.push(sql`subject = ${query.subject}`);
@@ -47,10 +50,13 @@ export async function queryLedger(db: Kysely<unknown>, query: LedgerQuery): Prom
     );
   }
   const where = conditions.length > 0 ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
-  const { rows } = await sql<{ seq: number; entry: string }>`
-    select seq::float8 as seq, entry from audit_entry ${where} order by seq desc limit ${query.limit + 1}`.execute(
-    db,
-  );
+  return sql<{ seq: number; entry: string }>`
+    select seq::float8 as seq, entry from audit_entry ${where} order by audit_entry.seq desc limit ${query.limit + 1}`;
+}
+
+/** Newest first, `limit` at a time. */
+export async function queryLedger(db: Kysely<unknown>, query: LedgerQuery): Promise<LedgerPage> {
+  const { rows } = await ledgerQueryStatement(query).execute(db);
   const page = rows.slice(0, query.limit);
   const entries = page.map((r) => parseEntry(r.entry)).filter((e): e is AuditEntry => e !== undefined);
   return { entries, next: rows.length > query.limit ? Number(page.at(-1)?.seq) : undefined };
