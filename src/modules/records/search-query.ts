@@ -190,12 +190,19 @@ export function parseSearch(
   const sortText = one(params, '_sort') ?? '_id';
   const sortMatch = /^(-?)([A-Za-z_][A-Za-z0-9_-]{0,63})$/.exec(sortText);
   const sortKey = sortMatch?.[2];
+  const sortDef = sortKey !== undefined && Object.hasOwn(defs, sortKey) ? defs[sortKey] : undefined;
+  // Names and identifiers are stored only as blind indexes, which have no order to sort by.
   const sortable =
     sortKey === '_id' ||
     sortKey === '_lastUpdated' ||
-    (sortKey !== undefined && Object.hasOwn(defs, sortKey) && defs[sortKey]!.kind === 'date');
-  if (!sortMatch || !sortable)
-    bad('_sort supports _id, _lastUpdated and date parameters (prefix - for descending)', '_sort');
+    (sortDef !== undefined && !sortDef.blind && ['date', 'token', 'quantity'].includes(sortDef.kind));
+  if (!sortMatch || !sortable) {
+    bad(
+      '_sort takes one of _id, _lastUpdated, or a date, token or quantity parameter of the type ' +
+        '(prefix - for descending); names and identifiers are stored encrypted and cannot be sorted on',
+      '_sort',
+    );
+  }
   const elementsText = one(params, '_elements');
   const elements = elementsText?.split(',').map((e) => e.trim());
   if (elements?.some((e) => !/^[a-z][A-Za-z0-9]{0,63}$/.test(e)))

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { AppError } from '../../platform/errors/index.ts';
-import { compartmentPath } from './resource-types.ts';
+import { compartmentPath, searchParams } from './resource-types.ts';
 import { dateRange, normalizeText, tokenKeys } from './search-index.ts';
 import type { DatePrefix, Filter, FilterValue, SearchQuery } from './search-query.ts';
 import { rowColumns, type StoredRow } from './store.ts';
@@ -158,14 +158,42 @@ export function positionOf(query: SearchQuery, row: StoredRow): Position {
   return [row.sv ?? row.lu, row.id];
 }
 
+/** How a sort value compares: its SQL type and what a cursor's value of it must look like. */
+const sortTypes = {
+  date: { cast: sql`timestamptz`, valid: (v: string) => pgTimestamp.test(v) || v === '-infinity' },
+  token: { cast: sql`text`, valid: (v: string) => v.length <= 256 },
+  quantity: {
+    cast: sql`double precision`,
+    valid: (v: string) => v === '-Infinity' || Number.isFinite(Number(v)),
+  },
+};
+
+function sortKind(query: SearchQuery): keyof typeof sortTypes {
+  const kind = query.sort.key === '_lastUpdated' ? 'date' : searchParams[query.type]?.[query.sort.key]?.kind;
+  if (kind !== 'date' && kind !== 'token' && kind !== 'quantity')
+    throw new AppError('invalid_request', `Cannot sort on ${query.sort.key}`);
+  return kind;
+}
+
 /**
- * The sort value of a row: its last update, or the earliest instant of a date parameter from the search
- * index (rows without one sort first ascending, last descending).
+ * The sort value of a row: its last update, or from the search index the earliest instant of a date
+ * parameter, the lowest code of a token parameter, or the lowest value of a quantity parameter (rows
+ * without one sort first ascending, last descending).
  */
 function sortValue(query: SearchQuery): RawBuilder<unknown> {
   if (query.sort.key === '_lastUpdated') return sql`r.last_updated`;
-  return sql`coalesce((select min(s.d_start) from resource_search s where s.resource_type = r.resource_type
-    and s.id = r.id and s.param = ${query.sort.key}), '-infinity'::timestamptz)`;
+  const indexed = (value: RawBuilder<unknown>, filter: RawBuilder<unknown>, none: RawBuilder<unknown>) =>
+    sql`coalesce((select min(${value}) from resource_search s where s.resource_type = r.resource_type
+      and s.id = r.id and s.param = ${query.sort.key}${filter}), ${none})`;
+  switch (sortKind(query)) {
+    case 'date':
+      return indexed(sql`s.d_start`, sql``, sql`'-infinity'::timestamptz`);
+    case 'token':
+      // `c:` rows hold each code without its system (see `tokenKeys`).
+      return indexed(sql`substr(s.token, 3)`, sql` and s.token like 'c:%'`, sql`''`);
+    case 'quantity':
+      return indexed(sql`s.num`, sql``, sql`'-infinity'::double precision`);
+  }
 }
 
 /**
@@ -188,9 +216,9 @@ export async function candidatesQuery(
   if (after) {
     if (byId) where.push(sql`r.id ${op} ${after[1]}`);
     else {
-      if (!pgTimestamp.test(after[0]) && after[0] !== '-infinity')
-        throw new AppError('invalid_request', 'The paging cursor is invalid');
-      where.push(sql`(${value}, r.id) ${op} (${after[0]}::timestamptz, ${after[1]})`);
+      const type = sortTypes[sortKind(query)];
+      if (!type.valid(after[0])) throw new AppError('invalid_request', 'The paging cursor is invalid');
+      where.push(sql`(${value}, r.id) ${op} (cast(${after[0]} as ${type.cast}), ${after[1]})`);
     }
   }
   const order = byId ? sql`r.id ${dir}` : sql`${value} ${dir}, r.id ${dir}`;
