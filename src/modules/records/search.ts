@@ -17,7 +17,7 @@ import {
   selectReferencing,
   type StoredRow,
 } from './store.ts';
-import { assertFhirId, assertSupportedType, type FhirResource } from './validation.ts';
+import { assertFhirId, assertSupportedType } from './validation.ts';
 
 const maxIncluded = 500;
 type Params = Record<string, string | string[] | undefined>;
