@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { to as copyTo } from 'pg-copy-streams';
 import { databaseDriver } from '../../../platform/db/index.ts';
 import { COPIED_COLUMNS } from './copied-rows.ts';
+import { CopyOutQuery, CopyOutReader, ERROR_RESPONSE, errorResponseText, queryMessage } from './copy-out.ts';
 
 /*
  * The bulk read behind `verify`: pages of `audit_entry` as PostgreSQL's binary COPY format, from
@@ -19,28 +19,45 @@ function copySql(fromSeq: number, limit: number, target: string): string {
 
 /**
  * Up to `limit` entries from `fromSeq` in index order, as one binary COPY document. Needs a handle from
- * `openDatabase` (it reads through the pool or PGlite instance behind it).
+ * `openDatabase` (it reads through the pool or PGlite instance behind it). The document is written into
+ * `into` when it fits (the result is then a view of it), else into a new buffer.
  */
 export async function copyEntryPage(
   db: Kysely<unknown>,
   fromSeq: number,
   limit: number,
+  into?: Uint8Array,
 ): Promise<Uint8Array> {
   const driver = databaseDriver(db);
   if (!driver) throw new Error('the ledger reader needs a database handle opened by openDatabase');
   if (driver.kind === 'pglite') {
-    const { blob } = await driver.pglite.query(copySql(fromSeq, limit, `'/dev/blob'`));
-    if (!blob) throw new Error('PGlite returned no COPY output');
-    return new Uint8Array(await blob.arrayBuffer());
+    // The raw protocol stream, as from a server: no Blob of per-write copies (what `TO '/dev/blob'` costs).
+    // Under both of PGlite's locks, as `query` takes them: never inside another caller's open transaction.
+    const { pglite } = driver;
+    const reader = new CopyOutReader(into);
+    const after: Uint8Array[] = [];
+    const message = queryMessage(copySql(fromSeq, limit, 'stdout'));
+    await pglite._runExclusiveTransaction(() =>
+      pglite._runExclusiveQuery(() =>
+        pglite.execProtocolRawStream(message, {
+          syncToFs: false,
+          onRawData: (chunk) => {
+            const rest = reader.read(chunk);
+            if (rest >= 0 && rest < chunk.length) after.push(chunk.slice(rest));
+          },
+        }),
+      ),
+    );
+    const tail = Buffer.concat(after);
+    if (tail[0] === ERROR_RESPONSE) throw new Error(`the ledger COPY failed: ${errorResponseText(tail)}`);
+    if (!reader.ended) throw new Error('the ledger COPY ended early');
+    return reader.document;
   }
   const client = await driver.pool.connect();
   try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of client.query(copyTo(copySql(fromSeq, limit, 'stdout')))) {
-      chunks.push(chunk as Buffer);
-    }
+    const page = await client.query(new CopyOutQuery(copySql(fromSeq, limit, 'stdout'), into)).done;
     client.release();
-    return Buffer.concat(chunks);
+    return page;
   } catch (error) {
     client.release(error as Error);
     throw error;

@@ -49,4 +49,28 @@ describe('GroupCommitter', () => {
     await committer.flush();
     expect(seen).toEqual([1, 2, 3]);
   });
+
+  it('lets the event loop run between batches while submissions keep coming', async () => {
+    // A commit that never waits on I/O (embedded PGlite) and callers that resubmit as soon as they are
+    // answered: without a yield between batches, timers and I/O would wait for the whole stream.
+    let batches = 0;
+    const committer = new GroupCommitter<number, number>(
+      async (items) => {
+        batches += 1;
+        return items;
+      },
+      { maxBatch: 10, maxDelayMs: 0 },
+    );
+    let batchesBeforeTimer = -1;
+    setImmediate(() => (batchesBeforeTimer = batches));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        while (next < 500) await committer.submit(next++);
+      }),
+    );
+    expect(batches).toBeGreaterThanOrEqual(50);
+    expect(batchesBeforeTimer).toBeGreaterThanOrEqual(0);
+    expect(batchesBeforeTimer).toBeLessThan(5);
+  });
 });

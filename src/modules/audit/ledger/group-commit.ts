@@ -67,7 +67,11 @@ export class GroupCommitter<T, R> {
   }
 
   async #loop(): Promise<void> {
-    while (this.#queue.length > 0) {
+    for (let first = true; this.#queue.length > 0; first = false) {
+      // Between batches, let the event loop run: a commit that never waits on I/O (embedded PGlite runs
+      // on this thread) under a steady stream of appends would otherwise starve timers and I/O callbacks,
+      // checkpoint writes and incoming requests included, for as long as the stream lasts.
+      if (!first) await new Promise((resolve) => setImmediate(resolve));
       const batch = this.#queue.splice(0, this.#options.maxBatch);
       try {
         const results = await this.#commit(batch.map((p) => p.item));

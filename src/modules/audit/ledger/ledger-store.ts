@@ -33,8 +33,9 @@ export async function readLedgerSize(db: LedgerDb): Promise<number> {
 }
 
 /**
- * A batch's entries and completed nodes in one statement (arrays unnested server-side), so a batch of any
- * size costs one round trip.
+ * A batch's entries and completed nodes in one statement, so a batch of any size costs one round trip.
+ * The rows travel as one JSON document (`JSON.stringify` is native; pg's array literals escaped each
+ * entry's text in JavaScript and cost more than building the entries), the few nodes as arrays.
  */
 export async function insertBatch(
   db: LedgerDb,
@@ -42,7 +43,23 @@ export async function insertBatch(
   nodes: readonly StoredNode[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const col = <K extends keyof StoredEntryRow>(key: K) => rows.map((r) => r[key]);
+  const document = JSON.stringify(
+    rows.map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      entry: r.entry,
+      leaf_hash: hex(r.leafHash),
+      patient_id: r.patient_id,
+      subject: r.subject,
+      institution: r.institution,
+      action: r.action,
+      category: r.category,
+      purpose: r.purpose,
+      outcome: r.outcome,
+      break_glass: r.break_glass,
+      request_id: r.request_id,
+    })),
+  );
   await sql`
     with nodes as (
       insert into audit_node (level, idx, hash)
@@ -54,13 +71,10 @@ export async function insertBatch(
                              purpose, outcome, break_glass, request_id)
     select seq, at, entry, decode(leaf_hash, 'hex'), patient_id, subject, institution, action, category,
            purpose, outcome, break_glass, request_id
-    from unnest(${col('seq')}::bigint[], ${col('at')}::timestamptz[], ${col('entry')}::text[],
-                ${rows.map((r) => hex(r.leafHash))}::text[], ${col('patient_id')}::text[], ${col('subject')}::text[],
-                ${col('institution')}::text[], ${col('action')}::text[], ${col('category')}::text[],
-                ${col('purpose')}::text[], ${col('outcome')}::text[], ${col('break_glass')}::boolean[],
-                ${col('request_id')}::text[])
-      as u(seq, at, entry, leaf_hash, patient_id, subject, institution, action, category, purpose, outcome,
-           break_glass, request_id)`.execute(db);
+    from json_to_recordset(${document}::json)
+      as r(seq bigint, at timestamptz, entry text, leaf_hash text, patient_id text, subject text,
+           institution text, action text, category text, purpose text, outcome text, break_glass boolean,
+           request_id text)`.execute(db);
 }
 
 export async function readLeafHashes(db: LedgerDb, start: number, end: number): Promise<Uint8Array[]> {
@@ -70,12 +84,20 @@ export async function readLeafHashes(db: LedgerDb, start: number, end: number): 
   return rows.map((r) => bytesOf(r.leaf_hash));
 }
 
-/** Entries in index order from `fromSeq`, for verification and replication. */
-export async function readEntryPage(db: LedgerDb, fromSeq: number, limit: number): Promise<StoredEntryRow[]> {
-  const { rows } = await sql<Record<string, unknown>>`
+/**
+ * The statement behind `readEntryPage`. It orders by the table's column: the output's `seq` is a float8
+ * (JavaScript numbers), and ordering by that alias would sort the whole table instead of walking the index.
+ */
+export function entryPageQuery(fromSeq: number, limit: number) {
+  return sql<Record<string, unknown>>`
     select seq::float8 as seq, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at, entry, leaf_hash, patient_id, subject, institution, action, category, purpose,
            outcome, break_glass, request_id
-    from audit_entry where seq >= ${fromSeq} order by seq limit ${limit}`.execute(db);
+    from audit_entry where seq >= ${fromSeq} order by audit_entry.seq limit ${limit}`;
+}
+
+/** Entries in index order from `fromSeq`, for verification and replication. */
+export async function readEntryPage(db: LedgerDb, fromSeq: number, limit: number): Promise<StoredEntryRow[]> {
+  const { rows } = await entryPageQuery(fromSeq, limit).execute(db);
   return rows.map((r) => ({
     seq: Number(r.seq),
     // Formatted by the server exactly as the entry's own ISO string: cheaper than parsing a timestamp per row.
@@ -96,7 +118,9 @@ export async function readEntryPage(db: LedgerDb, fromSeq: number, limit: number
 
 export async function readAllStoredNodes(db: LedgerDb): Promise<StoredNode[]> {
   const { rows } = await sql<{ level: number; idx: number; hash: unknown }>`
-    select level, idx::float8 as idx, hash from audit_node order by level, idx`.execute(db);
+    select level, idx::float8 as idx, hash from audit_node order by audit_node.level, audit_node.idx`.execute(
+    db,
+  );
   return rows.map((r) => ({ level: Number(r.level), index: Number(r.idx), hash: bytesOf(r.hash) }));
 }
 

@@ -79,14 +79,34 @@ export class CompactMerkleTree {
     return this.#append(hash);
   }
 
+  /**
+   * Appends a whole perfect subtree of 2^level leaves by its hash (e.g. one folded elsewhere from leaves
+   * [size, size + 2^level)); the size must be a multiple of 2^level. `onNode` hears of the nodes this
+   * completes above the subtree, not of the subtree itself or the nodes inside it.
+   */
+  appendSubtree(level: number, hash: Uint8Array): void {
+    if (!isHash(hash)) throw new RangeError('a subtree hash is 32 bytes');
+    const width = 2 ** level;
+    if (!Number.isInteger(level) || level < 0 || this.#size % width !== 0) {
+      throw new RangeError(`a subtree of 2^${level} leaves cannot start at leaf ${this.#size}`);
+    }
+    if (this.#size + width > Number.MAX_SAFE_INTEGER) throw new RangeError('tree is full');
+    this.#merge(level, this.#size / width, hash);
+    this.#size += width;
+  }
+
   #append(hash: Uint8Array): number {
     const leafIndex = this.#size;
     if (leafIndex >= Number.MAX_SAFE_INTEGER) throw new RangeError('tree is full');
     this.#onNode?.(0, leafIndex, hash);
+    this.#merge(0, leafIndex, hash);
+    this.#size = leafIndex + 1;
+    return leafIndex;
+  }
+
+  /** Pushes the completed subtree (level, index) onto the frontier, merging while it is a right child. */
+  #merge(level: number, index: number, hash: Uint8Array): void {
     let merged = hash;
-    let level = 0;
-    let index = leafIndex;
-    // A right child (odd index) completes its parent: merge with the frontier's last subtree.
     while (index % 2 === 1) {
       const left = this.#hashes.pop() as Uint8Array;
       merged = nodeHash(left, merged);
@@ -95,19 +115,12 @@ export class CompactMerkleTree {
       this.#onNode?.(level, index, merged);
     }
     this.#hashes.push(merged);
-    this.#size = leafIndex + 1;
     this.#root = undefined;
-    return leafIndex;
   }
 
   /** The RFC 6962 Merkle tree hash of the current tree. */
   root(): Uint8Array {
-    if (this.#root === undefined) {
-      const hashes = this.#hashes;
-      let root = hashes.length === 0 ? emptyRoot() : (hashes[hashes.length - 1] as Uint8Array);
-      for (let i = hashes.length - 2; i >= 0; i--) root = nodeHash(hashes[i] as Uint8Array, root);
-      this.#root = root;
-    }
+    this.#root ??= rootOfSubtrees(this.#hashes);
     return Uint8Array.from(this.#root);
   }
 
@@ -115,6 +128,17 @@ export class CompactMerkleTree {
   frontier(): Frontier {
     return { size: this.#size, hashes: this.#hashes.map((h) => Uint8Array.from(h)) };
   }
+}
+
+/**
+ * The Merkle tree hash of the leaves covered by consecutive perfect subtrees, given left to right, whose
+ * sizes never grow (a frontier; or a frontier followed by the leading subtrees of a run appended at a
+ * multiple of its power-of-two alignment): folding right to left merges them exactly as appends would.
+ */
+export function rootOfSubtrees(hashes: readonly Uint8Array[]): Uint8Array {
+  let root = hashes.length === 0 ? emptyRoot() : (hashes[hashes.length - 1] as Uint8Array);
+  for (let i = hashes.length - 2; i >= 0; i--) root = nodeHash(hashes[i] as Uint8Array, root);
+  return root;
 }
 
 /** The Merkle tree hash of a list of leaf hashes, in O(n) hashing and O(log n) memory. */

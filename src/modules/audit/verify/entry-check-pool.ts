@@ -1,27 +1,51 @@
 import { Worker } from 'node:worker_threads';
 import { checkEntryPage, type CheckedPage, type PublishedLeaves } from './entry-check.ts';
 
+/** A checked page, and the whole buffer the page was read into, free to read the next one into. */
+export interface CheckResult {
+  checked: CheckedPage;
+  spare: Uint8Array;
+}
+
 /** Checks pages of copied entries, in worker threads or, with 0 threads, in the calling thread. */
 export interface EntryChecker {
-  check(page: Uint8Array): Promise<CheckedPage>;
+  /** Takes ownership of the page's buffer (it may be moved to a worker) until the result hands it back. */
+  check(page: Uint8Array): Promise<CheckResult>;
   close(): Promise<void>;
 }
 
 interface Pending {
-  resolve(page: CheckedPage): void;
+  resolve(result: CheckResult): void;
   reject(error: Error): void;
 }
 
-/** A buffer that can be moved to another thread without detaching memory that others share. */
-function ownBuffer(page: Uint8Array): Uint8Array {
-  const owned =
-    page.byteOffset === 0 && page.byteLength === page.buffer.byteLength && page.buffer instanceof ArrayBuffer;
-  return owned ? page : page.slice();
+/**
+ * What goes to a worker and back: the page's whole buffer and where the page lies in it. Shared memory is
+ * shared; an ArrayBuffer is moved, not copied.
+ */
+export interface PageMessage {
+  id: number;
+  buffer: ArrayBuffer | SharedArrayBuffer;
+  offset: number;
+  length: number;
+}
+
+/** A buffer for pages that needs no moving between threads, where shared memory is available. */
+export function pageBuffer(length: number): Uint8Array {
+  return new Uint8Array(
+    typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(length) : new ArrayBuffer(length),
+  );
 }
 
 export function createEntryChecker(threads: number, published: PublishedLeaves): EntryChecker {
   if (threads <= 0) {
-    return { check: async (page) => checkEntryPage(page, published), close: async () => {} };
+    return {
+      check: async (page) => ({
+        checked: checkEntryPage(page, published),
+        spare: new Uint8Array(page.buffer, 0, page.buffer.byteLength),
+      }),
+      close: async () => {},
+    };
   }
   const pending = new Map<number, Pending>();
   const load = new Map<Worker, number>();
@@ -32,11 +56,12 @@ export function createEntryChecker(threads: number, published: PublishedLeaves):
       workerData: published,
     });
     load.set(worker, 0);
-    worker.on('message', (message: { id: number; checked?: CheckedPage; error?: string }) => {
+    worker.on('message', (message: PageMessage & { checked?: CheckedPage; error?: string }) => {
       load.set(worker, (load.get(worker) ?? 1) - 1);
       const waiting = pending.get(message.id);
       pending.delete(message.id);
-      if (message.checked) waiting?.resolve(message.checked);
+      if (message.checked)
+        waiting?.resolve({ checked: message.checked, spare: new Uint8Array(message.buffer) });
       else waiting?.reject(new Error(message.error ?? 'entry check failed'));
     });
     const stop = (error: Error) => {
@@ -54,10 +79,15 @@ export function createEntryChecker(threads: number, published: PublishedLeaves):
       const worker = workers.reduce((a, b) => ((load.get(b) ?? 0) < (load.get(a) ?? 0) ? b : a));
       load.set(worker, (load.get(worker) ?? 0) + 1);
       const id = nextId++;
-      const owned = ownBuffer(page);
-      return new Promise<CheckedPage>((resolve, reject) => {
+      const message: PageMessage = {
+        id,
+        buffer: page.buffer,
+        offset: page.byteOffset,
+        length: page.byteLength,
+      };
+      return new Promise<CheckResult>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.postMessage({ id, page: owned }, [owned.buffer as ArrayBuffer]);
+        worker.postMessage(message, message.buffer instanceof ArrayBuffer ? [message.buffer] : []);
       });
     },
     async close() {

@@ -1,14 +1,17 @@
-import { HASH_SIZE, leafHash } from '../merkle/index.ts';
+// The merkle files this needs, not its index: worker threads load (and compile) only what they run.
+import { HASH_SIZE, leafHashInto } from '../merkle/hashing.ts';
+import { foldLevels } from '../merkle/subtree-levels.ts';
 import { COPIED, COPIED_COLUMNS, CopiedRows, bytesEqual } from '../ledger/copied-rows.ts';
 import { entryColumns, parseEntry, type EntryColumns } from '../ledger/entry.ts';
-import { TEXT_FIELDS, readEntryFields, type EntryFields } from './entry-fields.ts';
+import { entryMatchesRow } from './entry-match.ts';
 import type { LeafSegment } from '../publish/checkpoint-store.ts';
 
 /**
  * The per-entry half of `verify`, free of shared state so that worker threads can run it on whole pages:
  * hash each stored entry as a Merkle leaf and check it against its stored leaf hash, the leaf hash
- * published with the checkpoints, its own index, and the index columns stored beside it. Folding the
- * leaf hashes into the tree (and the checkpoint roots) stays with the caller, in ledger order.
+ * published with the checkpoints, its own index, and the index columns stored beside it; then fold the
+ * page's leaf hashes into every perfect subtree inside it. Joining pages into the tree (and checking the
+ * checkpoint roots and stored nodes) stays with the caller, in ledger order.
  */
 
 export interface VerifyFailure {
@@ -64,8 +67,11 @@ export interface RowFailure {
 export interface CheckedPage {
   /** The entries' indexes, in page order. */
   seqs: Float64Array;
-  /** One recomputed leaf hash per row, concatenated. */
-  leafHashes: Uint8Array;
+  /**
+   * The page's perfect subtrees (`foldLevels`): `levels[0]` holds one recomputed leaf hash per row,
+   * `levels[L]` the hashes of each 2^L rows. Each level is its own buffer (transferable).
+   */
+  levels: Uint8Array[];
   /** Per-entry failures, in row order. */
   failures: RowFailure[];
 }
@@ -85,64 +91,38 @@ function columnMatches(rows: CopiedRows, column: Column, columns: EntryColumns):
   }
 }
 
-/** Where each text column's value sits in `EntryFields.text`. */
-const SLOT_OF = Object.fromEntries(
-  (
-    [
-      ['patient_id', 'patient'],
-      ['subject', 'subject'],
-      ['institution', 'institution'],
-      ['action', 'action'],
-      ['category', 'category'],
-      ['purpose', 'purpose'],
-      ['outcome', 'outcome'],
-      ['request_id', 'requestId'],
-    ] as const
-  ).map(([column, field]) => [column, TEXT_FIELDS.indexOf(field) * 2]),
-) as Record<Exclude<Column, 'at' | 'break_glass'>, number>;
-
-/** The same comparison on fields read from authentic entry bytes (see entry-fields.ts). */
-function fieldMatches(rows: CopiedRows, column: Column, fields: EntryFields): boolean {
-  switch (column) {
-    case 'at':
-      return rows.timestampMs(COPIED.at) === Date.parse(fields.at);
-    case 'break_glass':
-      return !rows.isNull(COPIED.break_glass) && rows.boolean(COPIED.break_glass) === fields.breakGlass;
-    default: {
-      const slot = SLOT_OF[column];
-      return rows.bytesEqual(COPIED[column], fields.text[slot] as number, fields.text[slot + 1] as number);
-    }
-  }
-}
-
-function fieldsMatch(rows: CopiedRows, fields: EntryFields): boolean {
-  for (const column of COLUMNS) if (!fieldMatches(rows, column, fields)) return false;
-  return true;
-}
-
 /** Checks every entry of one copied page (see `copyEntryPage`). */
 export function checkEntryPage(page: Uint8Array, published: PublishedLeaves): CheckedPage {
   const rows = new CopiedRows(page);
   const bytes = rows.bytes;
-  const seqs: number[] = [];
-  const hashes: Uint8Array[] = [];
+  let seqs = new Float64Array(1024);
+  let hashes = new Uint8Array(seqs.length * HASH_SIZE);
   const failures: RowFailure[] = [];
   const fail = (row: number, index: number, message: string) =>
     failures.push({ row, failure: { kind: 'entry', index, message } });
-  for (let row = 0; rows.next(); row++) {
+  let row = 0;
+  for (; rows.next(); row++) {
+    if (row === seqs.length) {
+      const grown = new Float64Array(2 * seqs.length);
+      grown.set(seqs);
+      seqs = grown;
+      const grownHashes = new Uint8Array(grown.length * HASH_SIZE);
+      grownHashes.set(hashes);
+      hashes = grownHashes;
+    }
     const p = rows.int8(COPIED.seq);
-    seqs.push(p);
+    seqs[row] = p;
     const entryStart = rows.start[COPIED.entry] as number;
     const entryEnd = rows.end[COPIED.entry] as number;
-    const hash = leafHash(bytes.subarray(entryStart, Math.max(entryStart, entryEnd)));
-    hashes.push(hash);
+    const at = row * HASH_SIZE;
+    leafHashInto(bytes, entryStart, Math.max(entryStart, entryEnd), hashes, at);
     const storedStart = rows.start[COPIED.leaf_hash] as number;
     const storedEnd = rows.end[COPIED.leaf_hash] as number;
-    if (storedEnd - storedStart !== HASH_SIZE || !bytesEqual(hash, 0, bytes, storedStart, HASH_SIZE)) {
+    if (storedEnd - storedStart !== HASH_SIZE || !bytesEqual(hashes, at, bytes, storedStart, HASH_SIZE)) {
       fail(row, p, `entry ${p}: its bytes do not match its stored leaf hash (edited)`);
     }
     const isPublished = published.covered[p] === 1;
-    const asPublished = isPublished && bytesEqual(hash, 0, published.hashes, p * HASH_SIZE, HASH_SIZE);
+    const asPublished = isPublished && bytesEqual(hashes, at, published.hashes, p * HASH_SIZE, HASH_SIZE);
     if (isPublished && !asPublished) {
       fail(
         row,
@@ -150,17 +130,8 @@ export function checkEntryPage(page: Uint8Array, published: PublishedLeaves): Ch
         `entry ${p}: differs from the leaf hash published with the checkpoints (edited, moved or replaced)`,
       );
     }
-    // Bytes identical to the published ones are canonical JSON: read the few fields in place.
-    const fields = asPublished ? readEntryFields(bytes, entryStart, entryEnd) : undefined;
-    if (fields) {
-      if (fields.index !== p) {
-        fail(row, p, `entry stored at ${p} is entry ${fields.index} (moved or swapped)`);
-      } else if (!fieldsMatch(rows, fields)) {
-        const bad = COLUMNS.filter((c) => !fieldMatches(rows, c, fields));
-        fail(row, p, `entry ${p}: indexed columns ${bad.join(', ')} do not match the entry`);
-      }
-      continue;
-    }
+    // Bytes identical to the published ones are canonical JSON: compare the columns in place.
+    if (asPublished && entryMatchesRow(rows, p)) continue;
     const entry = entryEnd === -1 ? undefined : parseEntry(bytes.toString('utf8', entryStart, entryEnd));
     if (!entry) {
       fail(row, p, `entry ${p}: not a complete entry (partially written or corrupted)`);
@@ -174,7 +145,6 @@ export function checkEntryPage(page: Uint8Array, published: PublishedLeaves): Ch
       }
     }
   }
-  const leafHashes = new Uint8Array(hashes.length * HASH_SIZE);
-  hashes.forEach((hash, i) => leafHashes.set(hash, i * HASH_SIZE));
-  return { seqs: Float64Array.from(seqs), leafHashes, failures };
+  // Own buffers (not views of the grown ones), so that each level can be moved to another thread.
+  return { seqs: seqs.slice(0, row), levels: foldLevels(hashes.slice(0, row * HASH_SIZE), row), failures };
 }

@@ -2,12 +2,18 @@ import os from 'node:os';
 import type { Kysely } from 'kysely';
 import type { ObjectStorage } from '../../../platform/storage/index.ts';
 import { isCheckpointError, verifyCheckpoint, type NoteVerifier } from '../checkpoint/index.ts';
-import { CompactMerkleTree, HASH_SIZE, hashesEqual } from '../merkle/index.ts';
+import {
+  CompactMerkleTree,
+  HASH_SIZE,
+  hashesEqual,
+  leadingSubtrees,
+  rootOfSubtrees,
+} from '../merkle/index.ts';
 import { copyEntryPage } from '../ledger/entry-copy.ts';
 import { STORED_NODE_MIN_LEVEL, readAllStoredNodes, readLedgerSize } from '../ledger/ledger-store.ts';
 import { listCheckpointSizes, readCheckpointNote, readLeafSegments } from '../publish/checkpoint-store.ts';
 import { publishedLeaves, type CheckedPage, type RowFailure, type VerifyFailure } from './entry-check.ts';
-import { createEntryChecker, type EntryChecker } from './entry-check-pool.ts';
+import { createEntryChecker, pageBuffer, type CheckResult, type EntryChecker } from './entry-check-pool.ts';
 
 export type { VerifyFailure } from './entry-check.ts';
 
@@ -27,7 +33,7 @@ export interface VerifyOptions {
   db: Kysely<unknown>;
   storage: ObjectStorage;
   verifier: NoteVerifier;
-  /** Entries per page read from the database (default 16,384). */
+  /** Entries per page read from the database: a power of two (default 16,384). */
   pageSize?: number;
   /**
    * Worker threads that hash and check pages while the next ones are read (0: in the calling thread).
@@ -49,8 +55,14 @@ async function* checkedPages(
   pageSize: number,
   depth: number,
 ): AsyncGenerator<CheckedPage> {
-  const ahead: { from: number; page: Promise<CheckedPage> }[] = [];
-  const settle = async () => void (await Promise.allSettled(ahead.splice(0).map((a) => a.page)));
+  const ahead: { from: number; page: Promise<CheckResult> }[] = [];
+  /** Buffers that held checked pages, to read later pages into: ~1 KiB per entry to start with. */
+  const spares = Array.from({ length: depth }, () => pageBuffer(pageSize * 1024));
+  const settle = async () => {
+    for (const result of await Promise.allSettled(ahead.splice(0).map((a) => a.page))) {
+      if (result.status === 'fulfilled') spares.push(result.value.spare);
+    }
+  };
   let next = 0;
   let predicted = 0;
   try {
@@ -58,12 +70,13 @@ async function* checkedPages(
       while (ahead.length < depth) {
         const from = predicted;
         predicted += pageSize;
-        const page = copyEntryPage(db, from, pageSize).then((bytes) => checker.check(bytes));
+        const page = copyEntryPage(db, from, pageSize, spares.pop()).then((bytes) => checker.check(bytes));
         page.catch(() => {}); // awaited in order below
         ahead.push({ from, page });
       }
       const head = ahead.shift() as (typeof ahead)[number];
-      const page = await head.page;
+      const { checked: page, spare } = await head.page;
+      spares.push(spare);
       if (head.from !== next) {
         await settle();
         predicted = next;
@@ -88,6 +101,11 @@ async function* checkedPages(
 export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport> {
   const started = performance.now();
   const { db, storage, verifier } = options;
+  const pageSize = options.pageSize ?? 16_384;
+  // Page k then holds leaves [k · pageSize, …): whole subtrees of the log, folded where the page is checked.
+  if (!Number.isSafeInteger(pageSize) || !Number.isInteger(Math.log2(pageSize))) {
+    throw new RangeError('the verify page size is a power of two');
+  }
   const maxFailures = options.maxFailures ?? 100;
   const failures: VerifyFailure[] = [];
   let omitted = 0;
@@ -120,32 +138,39 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
     }
   }
   const total = await readLedgerSize(db);
-  const pageSize = options.pageSize ?? 16_384;
   const threads = options.threads ?? (total > 2 * pageSize ? Math.min(4, os.availableParallelism()) : 0);
   const checker = createEntryChecker(threads, publishedLeaves(await readLeafSegments(storage), total));
   const storedNodes = new Map<string, Uint8Array>();
   for (const node of await readAllStoredNodes(db)) storedNodes.set(`${node.level}:${node.index}`, node.hash);
   let nodeFailureReported = false;
-
-  const tree = new CompactMerkleTree({
-    onNode: (level, index, hash) => {
-      if (level < STORED_NODE_MIN_LEVEL || nodeFailureReported) return;
-      const stored = storedNodes.get(`${level}:${index}`);
-      if (!stored || !hashesEqual(stored, hash)) {
-        nodeFailureReported = true;
-        fail({
-          kind: 'node',
-          message: `stored proof node (${level}, ${index}) ${stored ? 'differs from' : 'is missing for'} the recomputed tree`,
-        });
-      }
-    },
-  });
+  const checkNode = (level: number, index: number, hash: Uint8Array) => {
+    if (level < STORED_NODE_MIN_LEVEL || nodeFailureReported) return;
+    const stored = storedNodes.get(`${level}:${index}`);
+    if (!stored || !hashesEqual(stored, hash)) {
+      nodeFailureReported = true;
+      fail({
+        kind: 'node',
+        message: `stored proof node (${level}, ${index}) ${stored ? 'differs from' : 'is missing for'} the recomputed tree`,
+      });
+    }
+  };
+  const tree = new CompactMerkleTree({ onNode: checkNode });
+  const checkpointSizes = [...roots.keys()].sort((a, b) => a - b);
+  let nextCheckpoint = 0;
 
   let expected = 0;
-  /** Folds a checked page into the tree in ledger order, reporting failures in entry order. */
-  const foldPage = ({ seqs, leafHashes, failures: rowFailures }: CheckedPage) => {
+  const minWidth = 2 ** STORED_NODE_MIN_LEVEL;
+  /**
+   * Joins a checked page to the tree in ledger order. The page holds leaves [start, start + rows) with
+   * start a multiple of the page size, so its subtrees append whole. Failures come in the order a leaf by
+   * leaf fold meets them, whatever the page size: each row's own, then the stored nodes it completes, then
+   * the checkpoint at the size it reaches.
+   */
+  const foldPage = ({ seqs, levels, failures: rowFailures }: CheckedPage) => {
+    const start = tree.size;
+    const rows = seqs.length;
     let f = 0;
-    for (let row = 0; row < seqs.length; row++) {
+    for (let row = 0; row < rows; row++) {
       const p = seqs[row] as number;
       if (p !== expected) {
         fail({
@@ -158,13 +183,30 @@ export async function verifyLedger(options: VerifyOptions): Promise<VerifyReport
       expected = p + 1;
       while (f < rowFailures.length && rowFailures[f]?.row === row)
         fail((rowFailures[f++] as RowFailure).failure);
-      tree.appendOwnedLeafHash(leafHashes.subarray(row * HASH_SIZE, (row + 1) * HASH_SIZE));
-      const root = roots.get(tree.size);
-      if (root && !hashesEqual(root, tree.root())) {
+      const size = start + row + 1;
+      for (let level = STORED_NODE_MIN_LEVEL, width = minWidth; size % width === 0; level++, width *= 2) {
+        const hashes = levels[level];
+        if (!hashes) break; // above the page: completed below, as the page joins the tree
+        const at = ((row + 1) / width - 1) * HASH_SIZE;
+        checkNode(level, size / width - 1, hashes.subarray(at, at + HASH_SIZE));
+      }
+      if (row === rows - 1) {
+        for (const piece of leadingSubtrees(levels, rows)) tree.appendSubtree(piece.level, piece.hash);
+      }
+      if (size !== checkpointSizes[nextCheckpoint]) continue;
+      nextCheckpoint += 1;
+      const root =
+        row === rows - 1
+          ? tree.root()
+          : rootOfSubtrees([
+              ...tree.frontier().hashes,
+              ...leadingSubtrees(levels, row + 1).map((p) => p.hash),
+            ]);
+      if (!hashesEqual(roots.get(size) as Uint8Array, root)) {
         fail({
           kind: 'checkpoint',
-          checkpoint: tree.size,
-          message: `checkpoint at size ${tree.size}: the ledger's first ${tree.size} entries no longer have the signed root`,
+          checkpoint: size,
+          message: `checkpoint at size ${size}: the ledger's first ${size} entries no longer have the signed root`,
         });
       }
     }
