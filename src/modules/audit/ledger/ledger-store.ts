@@ -36,11 +36,16 @@ export async function readLedgerSize(db: LedgerDb): Promise<number> {
  * A batch's entries and completed nodes in one statement, so a batch of any size costs one round trip.
  * The rows travel as one JSON document (`JSON.stringify` is native; pg's array literals escaped each
  * entry's text in JavaScript and cost more than building the entries), the few nodes as arrays.
+ *
+ * With `expectedSize`, the statement first takes the append lock and checks the ledger's size
+ * (`audit_lock_expecting`, failing with SIZE_MISMATCH), so it can run on its own as one autocommit
+ * transaction: lock, check, insert and commit in a single round trip.
  */
 export async function insertBatch(
   db: LedgerDb,
   rows: readonly StoredEntryRow[],
   nodes: readonly StoredNode[],
+  expectedSize?: number,
 ): Promise<void> {
   if (rows.length === 0) return;
   const document = JSON.stringify(
@@ -60,18 +65,24 @@ export async function insertBatch(
       request_id: r.request_id,
     })),
   );
+  // Both inserts read the materialized lock row, so neither writes before the lock is held and checked.
+  const lock =
+    expectedSize === undefined
+      ? sql`select 0 as size`
+      : sql`select audit_lock_expecting(${expectedSize}) as size`;
   await sql`
-    with nodes as (
+    with lock as materialized (${lock}),
+    nodes as (
       insert into audit_node (level, idx, hash)
       select level, idx, decode(hash, 'hex')
-      from unnest(${nodes.map((n) => n.level)}::smallint[], ${nodes.map((n) => n.index)}::bigint[],
+      from lock, unnest(${nodes.map((n) => n.level)}::smallint[], ${nodes.map((n) => n.index)}::bigint[],
                   ${nodes.map((n) => hex(n.hash))}::text[]) as u(level, idx, hash)
     )
     insert into audit_entry (seq, at, entry, leaf_hash, patient_id, subject, institution, action, category,
                              purpose, outcome, break_glass, request_id)
     select seq, at, entry, decode(leaf_hash, 'hex'), patient_id, subject, institution, action, category,
            purpose, outcome, break_glass, request_id
-    from json_to_recordset(${document}::json)
+    from lock, json_to_recordset(${document}::json)
       as r(seq bigint, at timestamptz, entry text, leaf_hash text, patient_id text, subject text,
            institution text, action text, category text, purpose text, outcome text, break_glass boolean,
            request_id text)`.execute(db);

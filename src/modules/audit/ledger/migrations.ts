@@ -3,6 +3,8 @@ import { ensureAppRole, type Migrations } from '../../../platform/db/index.ts';
 
 /** Serializes writers across processes: indexes are assigned under it, so the log has no gaps. */
 export const APPEND_LOCK_KEY = 0x617564_6974; // "audit"
+/** SQLSTATE raised by `audit_lock_expecting` when the ledger is not the size a batch was built on. */
+export const SIZE_MISMATCH = 'CB409';
 
 /**
  * The ledger's own database. `carebase_app` (the runtime role) may only SELECT and INSERT; a trigger
@@ -111,6 +113,26 @@ export const auditMigrations: Migrations = {
         begin
           perform pg_advisory_xact_lock(${sql.lit(APPEND_LOCK_KEY)});
           return coalesce((select seq from audit_entry order by seq desc limit 1) + 1, 0);
+        end $$`.execute(db);
+    },
+  },
+  '20261206_73_audit_append_expecting': {
+    async up(db: Kysely<unknown>) {
+      // For a batch sent as one autocommit statement by a writer that knows the size it built on: takes the
+      // append lock, then (a volatile function reads a fresh snapshot) fails with SIZE_MISMATCH unless the
+      // ledger still has exactly that size, so nothing is written on top of another process's entries.
+      await sql`
+        create function audit_lock_expecting(expected bigint) returns bigint language plpgsql volatile as $$
+        declare
+          actual bigint;
+        begin
+          perform pg_advisory_xact_lock(${sql.lit(APPEND_LOCK_KEY)});
+          actual := coalesce((select seq from audit_entry order by seq desc limit 1) + 1, 0);
+          if actual <> expected then
+            raise exception 'audit ledger has % entries, the batch expected %', actual, expected
+              using errcode = ${sql.lit(SIZE_MISMATCH)};
+          end if;
+          return actual;
         end $$`.execute(db);
     },
   },
