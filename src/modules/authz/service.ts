@@ -66,11 +66,11 @@ function factsKey(f: ResourceFacts): string {
   ].join('|');
 }
 
-/** The next instant at which a time-bounded rule or relationship changes what the state means. */
-function nextBoundary(state: PatientState, windows: RelationshipWindows, now: number): number {
-  let next = Number.POSITIVE_INFINITY;
+/** Every instant at which a time-bounded rule or relationship changes what the state means, ascending. */
+function boundariesOf(state: PatientState, windows: RelationshipWindows): number[] {
+  const times: number[] = [];
   const consider = (t: number | undefined) => {
-    if (t !== undefined && t > now && t < next) next = t;
+    if (t !== undefined) times.push(t);
   };
   for (const r of state.rules) {
     consider(r.periodStart?.getTime());
@@ -83,7 +83,29 @@ function nextBoundary(state: PatientState, windows: RelationshipWindows, now: nu
       r.kind === 'encounter' ? windows.encounterFollowUpMs : r.kind === 'order' ? windows.orderMs : 0;
     if (end) consider(end.getTime() + grace);
   }
-  return next;
+  return times.sort((a, b) => a - b);
+}
+
+/**
+ * The next instant after `now` at which the state's meaning changes. A cached state object never changes
+ * (a write makes a new one under a new epoch), so its boundaries are computed once per state.
+ */
+function nextBoundary(
+  cache: WeakMap<PatientState, number[]>,
+  state: PatientState,
+  windows: RelationshipWindows,
+  now: number,
+): number {
+  let times = cache.get(state);
+  if (!times) cache.set(state, (times = boundariesOf(state, windows)));
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! > now) hi = mid;
+    else lo = mid + 1;
+  }
+  return times[lo] ?? Number.POSITIVE_INFINITY;
 }
 
 export async function createAccessPolicy(deps: AccessPolicyDeps): Promise<Authorization> {
@@ -95,6 +117,7 @@ export async function createAccessPolicy(deps: AccessPolicyDeps): Promise<Author
   const states = new PatientStateCache(db, deps.cache);
   await states.start();
   const decisions = new LRUCache<string, { decision: AccessDecision; validUntil: number }>({ max: 100_000 });
+  const boundaries = new WeakMap<PatientState, number[]>();
   const breakGlass = createBreakGlass(db, {
     defaultMinutes: deps.breakGlass?.defaultMinutes ?? 60,
     maxMinutes: deps.breakGlass?.maxMinutes ?? 240,
@@ -123,7 +146,7 @@ export async function createAccessPolicy(deps: AccessPolicyDeps): Promise<Author
         expiresAt: grant.expiresAt,
       },
     };
-    let validUntil = nextBoundary(state, windows, at.getTime());
+    let validUntil = nextBoundary(boundaries, state, windows, at.getTime());
     if (grant) validUntil = Math.min(validUntil, grant.expiresAt.getTime());
     return { state, view, validUntil };
   }

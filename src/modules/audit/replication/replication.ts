@@ -130,31 +130,40 @@ export function createReplication(options: ReplicationOptions): Replication {
     }
   }
 
-  const pump = (): Promise<number> => {
+  const run = (drain: boolean): Promise<number> => {
     if (pumping) {
       again = true;
       return pumping;
     }
-    pumping = pumpAll().finally(() => {
+    pumping = (drain ? pumpAll() : publishPage()).finally(() => {
       pumping = undefined;
     });
     return pumping;
   };
-  const pumpInBackground = () => {
-    if (closed) return;
-    pump().catch((error: unknown) =>
-      logger.warn({ err: error }, 'audit replication publish failed; will retry'),
-    );
-  };
+  /** Publishes everything committed so far (tests, shutdown). */
+  const pump = () => run(true);
 
   const publishDelayMs = options.publishDelayMs ?? 50;
   let delayed: NodeJS.Timeout | undefined;
-  const unsubscribe = ledger.onCommit(() => {
+  const schedule = () => {
     delayed ??= setTimeout(() => {
       delayed = undefined;
       pumpInBackground();
     }, publishDelayMs);
-  });
+  };
+  // In the background one page at a time: a backlog (after a burst, or a bus outage) drains a page per
+  // delay (10,000 entries/s by default), so catching up never crowds out the requests being served.
+  function pumpInBackground() {
+    if (closed) return;
+    run(false).then(
+      (sent) => {
+        if (sent >= pageSize) schedule();
+      },
+      (error: unknown) => logger.warn({ err: error }, 'audit replication publish failed; will retry'),
+    );
+  }
+
+  const unsubscribe = ledger.onCommit(schedule);
   const intervalMs = options.intervalMs ?? 5_000;
   const timer = intervalMs > 0 ? setInterval(pumpInBackground, intervalMs) : undefined;
   timer?.unref();
