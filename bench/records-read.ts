@@ -189,6 +189,18 @@ async function main() {
     // decision caches, which a server in steady state has), bounded in time.
     await runLoad({ ...job, mode: 'closed', seconds: 60, requests: job.paths.length });
   }
+  // Latency first, at the offered rates in a steady state, before the closed loops' bursts leave work
+  // behind. A PostgreSQL checkpoint (every max_wal_size of WAL; an audited read writes ~1.5 KB of it)
+  // stalls commits, the ledger's included, for a moment: counted per open-loop run to explain outliers.
+  const checkpoints = async () =>
+    count('select checkpoints_timed + checkpoints_req as n from pg_stat_bgwriter');
+  const open: LoadResult[] = [];
+  const openCheckpoints: number[] = [];
+  for (const job of jobs) {
+    const before = await checkpoints();
+    open.push(await runLoad({ ...job, mode: 'open' }));
+    openCheckpoints.push((await checkpoints()) - before);
+  }
   const closed = chosen.map(() => ({ c50: [] as number[], c200: [] as number[], errors: 0 }));
   for (let round = 0; round < rounds; round++) {
     for (const [i, job] of jobs.entries()) {
@@ -198,17 +210,6 @@ async function main() {
       closed[i]!.c200.push(c200.throughput);
       closed[i]!.errors += c50.errors + c200.errors;
     }
-  }
-  // A PostgreSQL checkpoint (every max_wal_size of WAL; audited reads write ~1.5 KB of it each) stalls
-  // commits, the ledger's included, for a moment: counted per open-loop run to explain a p99 outlier.
-  const checkpoints = async () =>
-    count('select checkpoints_timed + checkpoints_req as n from pg_stat_bgwriter');
-  const open: LoadResult[] = [];
-  const openCheckpoints: number[] = [];
-  for (const job of jobs) {
-    const before = await checkpoints();
-    open.push(await runLoad({ ...job, mode: 'open' }));
-    openCheckpoints.push((await checkpoints()) - before);
   }
   const ms = (v: number) => `${v.toFixed(1)}ms`.padStart(9);
   for (const [i, s] of chosen.entries()) {

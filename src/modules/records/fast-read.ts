@@ -7,6 +7,7 @@ import {
   inCallerTransaction,
   type Database,
 } from '../../platform/db/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
 import { rowColumns, selectCurrent, type StoredRow } from './store.ts';
 
 /**
@@ -34,12 +35,7 @@ export async function selectAsCaller<T>(
   if (database.kind !== 'postgres') {
     return inCallerTransaction(database, ctx, async (trx) => (await query.execute(trx)).rows);
   }
-  const settings = callerSettings(ctx).map(([name, value]) => sql`set_config(${name}, ${value}, true)`);
-  const statement = sql<T>`
-    with caller as materialized (select concat(${sql.join(settings)}) as applied)
-    select x.* from caller cross join lateral (
-      select * from (${query}) q where caller.applied is not null offset 0
-    ) x`;
+  const statement = callerStatement(ctx, query);
   const driver = databaseDriver(database.db as Kysely<unknown>);
   if (prepared && driver?.kind === 'postgres') {
     const { sql: text, parameters } = statement.compile(database.db as Kysely<unknown>);
@@ -47,6 +43,15 @@ export async function selectAsCaller<T>(
     if (name) return (await driver.pool.query({ name, text, values: [...parameters] })).rows as T[];
   }
   return (await statement.execute(database.db as Kysely<unknown>)).rows;
+}
+
+function callerStatement<T>(ctx: RequestContext, query: RawBuilder<T>): RawBuilder<T> {
+  const settings = callerSettings(ctx).map(([name, value]) => sql`set_config(${name}, ${value}, true)`);
+  return sql<T>`
+    with caller as materialized (select concat(${sql.join(settings)}) as applied)
+    select x.* from caller cross join lateral (
+      select * from (${query}) q where caller.applied is not null offset 0
+    ) x`;
 }
 
 const maxPrepared = 200;
@@ -73,12 +78,23 @@ export async function readCurrentRow(
       selectCurrent(trx as unknown as Kysely<unknown>, type, id),
     );
   }
-  const rows = await selectAsCaller(
-    database,
-    ctx,
-    sql<StoredRow>`select ${rowColumns} from resource r left join data_key k on k.owner = r.key_owner
-      where r.resource_type = ${type} and r.id = ${id}`,
-    'records_read_current',
-  );
-  return rows[0];
+  const driver = databaseDriver(database.db as Kysely<unknown>);
+  if (driver?.kind !== 'postgres') throw new AppError('internal', 'A PostgreSQL handle without its pool');
+  const values = [...callerSettings(ctx).flat(), type, id];
+  if (!readText) {
+    // The text never varies: the first read compiles it and checks that its parameters are exactly
+    // `values`; later reads reuse it (compiling on every call was a measurable share of the hottest path).
+    const compiled = callerStatement(
+      ctx,
+      sql<StoredRow>`select ${rowColumns} from resource r left join data_key k on k.owner = r.key_owner
+        where r.resource_type = ${type} and r.id = ${id}`,
+    ).compile(database.db as Kysely<unknown>);
+    if (JSON.stringify(compiled.parameters) !== JSON.stringify(values))
+      throw new AppError('internal', 'The read statement does not take the parameters it is given');
+    readText = compiled.sql;
+  }
+  return (await driver.pool.query<StoredRow>({ name: readName, text: readText, values })).rows[0];
 }
+
+const readName = 'records_read_current';
+let readText: string | undefined;
