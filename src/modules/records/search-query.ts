@@ -19,14 +19,20 @@ export interface Filter {
   values: FilterValue[];
 }
 
+export type SortKind = 'id' | 'date' | 'token' | 'quantity';
+const isSortKind = (kind: string): kind is SortKind => ['date', 'token', 'quantity'].includes(kind);
+
 export interface SearchQuery {
   type: string;
   filters: Filter[];
   ids: string[] | undefined;
   lastUpdated: { prefix: DatePrefix; value: string }[];
   count: number;
-  /** `_id`, `_lastUpdated`, or a date search parameter of the type (sorted by its earliest instant). */
-  sort: { key: string; desc: boolean };
+  /**
+   * `_id`, `_lastUpdated`, or a date, token or quantity search parameter of the type (sorted by its
+   * earliest instant, lowest code, lowest value); `kind` says how its values compare.
+   */
+  sort: { key: string; desc: boolean; kind: SortKind };
   elements: string[] | undefined;
   summaryCount: boolean;
   total: boolean;
@@ -192,11 +198,15 @@ export function parseSearch(
   const sortKey = sortMatch?.[2];
   const sortDef = sortKey !== undefined && Object.hasOwn(defs, sortKey) ? defs[sortKey] : undefined;
   // Names and identifiers are stored only as blind indexes, which have no order to sort by.
-  const sortable =
-    sortKey === '_id' ||
-    sortKey === '_lastUpdated' ||
-    (sortDef !== undefined && !sortDef.blind && ['date', 'token', 'quantity'].includes(sortDef.kind));
-  if (!sortMatch || !sortable) {
+  const sortKind: SortKind | undefined =
+    sortKey === '_id'
+      ? 'id'
+      : sortKey === '_lastUpdated'
+        ? 'date'
+        : sortDef && !sortDef.blind && isSortKind(sortDef.kind)
+          ? sortDef.kind
+          : undefined;
+  if (!sortMatch || !sortKind) {
     bad(
       '_sort takes one of _id, _lastUpdated, or a date, token or quantity parameter of the type ' +
         '(prefix - for descending); names and identifiers are stored encrypted and cannot be sorted on',
@@ -234,7 +244,7 @@ export function parseSearch(
     ids,
     lastUpdated,
     count,
-    sort: { key: sortKey!, desc: sortMatch[1] === '-' },
+    sort: { key: sortKey!, desc: sortMatch[1] === '-', kind: sortKind },
     elements,
     summaryCount: summary === 'count',
     total: summary === 'count' || totalText === 'accurate',

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { AppError } from '../../platform/errors/index.ts';
-import { compartmentPath, searchParams } from './resource-types.ts';
+import { compartmentPath } from './resource-types.ts';
 import { dateRange, normalizeText, tokenKeys } from './search-index.ts';
 import type { DatePrefix, Filter, FilterValue, SearchQuery } from './search-query.ts';
 import { rowColumns, type StoredRow } from './store.ts';
@@ -168,24 +168,17 @@ const sortTypes = {
   },
 };
 
-function sortKind(query: SearchQuery): keyof typeof sortTypes {
-  const kind = query.sort.key === '_lastUpdated' ? 'date' : searchParams[query.type]?.[query.sort.key]?.kind;
-  if (kind !== 'date' && kind !== 'token' && kind !== 'quantity')
-    throw new AppError('invalid_request', `Cannot sort on ${query.sort.key}`);
-  return kind;
-}
-
 /**
  * The sort value of a row: its last update, or from the search index the earliest instant of a date
  * parameter, the lowest code of a token parameter, or the lowest value of a quantity parameter (rows
  * without one sort first ascending, last descending).
  */
-function sortValue(query: SearchQuery): RawBuilder<unknown> {
+function sortValue(query: SearchQuery, kind: keyof typeof sortTypes): RawBuilder<unknown> {
   if (query.sort.key === '_lastUpdated') return sql`r.last_updated`;
   const indexed = (value: RawBuilder<unknown>, filter: RawBuilder<unknown>, none: RawBuilder<unknown>) =>
     sql`coalesce((select min(${value}) from resource_search s where s.resource_type = r.resource_type
       and s.id = r.id and s.param = ${query.sort.key}${filter}), ${none})`;
-  switch (sortKind(query)) {
+  switch (kind) {
     case 'date':
       return indexed(sql`s.d_start`, sql``, sql`'-infinity'::timestamptz`);
     case 'token':
@@ -211,12 +204,13 @@ export async function candidatesQuery(
   const where = [...(await conditions(query, blind, compartmentScoped(query, extra))), ...extra];
   const op = query.sort.desc ? sql`<` : sql`>`;
   const dir = query.sort.desc ? sql`desc` : sql`asc`;
-  const byId = query.sort.key === '_id';
-  const value = byId ? undefined : sortValue(query);
+  const kind = query.sort.kind;
+  const byId = kind === 'id';
+  const value = byId ? undefined : sortValue(query, kind);
   if (after) {
-    if (byId) where.push(sql`r.id ${op} ${after[1]}`);
+    if (kind === 'id') where.push(sql`r.id ${op} ${after[1]}`);
     else {
-      const type = sortTypes[sortKind(query)];
+      const type = sortTypes[kind];
       if (!type.valid(after[0])) throw new AppError('invalid_request', 'The paging cursor is invalid');
       where.push(sql`(${value}, r.id) ${op} (cast(${after[0]} as ${type.cast}), ${after[1]})`);
     }
